@@ -1,0 +1,90 @@
+"""The public operation: the contract's checks in order, then the answer.
+
+state   = one read of the store, used throughout
+401/403 = auth.authenticate, auth.authorize
+406     = negotiation.choose_version
+400     = query rules, version 2 only
+404     = the agent in that account
+200     = bodies prepared once per state
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from connexion import request as connexion_request
+from starlette.responses import Response as StarletteResponse
+
+from mockserver.auth import authenticate, authorize
+from mockserver.errors import AgentNotFound, ApiError, Response
+from mockserver.negotiation import choose_version
+from mockserver.query import QueryRules
+from mockserver.representation import MEDIA_TYPES
+from mockserver.store import StateStore
+
+VARY = {"Vary": "Accept"}
+
+
+@dataclass(frozen=True)
+class LatestInteractions:
+    store: StateStore
+    versions: frozenset[int]
+    rules: QueryRules
+
+    def respond(
+        self,
+        account_key: str,
+        agent_id: str,
+        *,
+        authorization: Sequence[str],
+        accept: Sequence[str],
+        query: Mapping[str, Sequence[str]],
+    ) -> Response:
+        try:
+            return self._answer(account_key, agent_id, authorization, accept, query)
+        except ApiError as error:
+            return error.to_response(VARY)
+
+    def _answer(
+        self,
+        account_key: str,
+        agent_id: str,
+        authorization: Sequence[str],
+        accept: Sequence[str],
+        query: Mapping[str, Sequence[str]],
+    ) -> Response:
+        state = self.store.current()
+        token = authenticate(authorization, state)
+        authorize(token, account_key)
+        version = choose_version(accept, self.versions)
+        v2_query = self.rules.parse(query) if version == 2 else None
+        agent = state.agent(account_key, agent_id)
+        if agent is None:
+            raise AgentNotFound()
+        prepared = agent.responses
+        if v2_query is None:
+            body = prepared.v1_body
+        else:
+            body = prepared.v2_body(
+                type=v2_query.type, active_live_first=v2_query.active_live_first, size=v2_query.size
+            )
+        return Response(200, {"Content-Type": MEDIA_TYPES[version], **VARY}, body)
+
+    async def connexion_handler(self, accountKey: str, agentId: str, **_: Any) -> StarletteResponse:  # noqa: N803
+        """The operation as Connexion calls it (parameter names are the spec's)."""
+        headers = connexion_request.headers
+        answer = self.respond(
+            accountKey,
+            agentId,
+            authorization=headers.getlist("authorization"),
+            accept=headers.getlist("accept"),
+            query=parse_query(connexion_request.scope.get("query_string", b"")),
+        )
+        return StarletteResponse(answer.body, answer.status, headers=dict(answer.headers))
+
+
+def parse_query(raw: bytes) -> dict[str, list[str]]:
+    return parse_qs(raw.decode("latin-1"), keep_blank_values=True)

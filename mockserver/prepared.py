@@ -1,0 +1,49 @@
+"""Answers computed once per state, so a request only picks and joins bytes.
+
+An agent's channels are sorted once and every item is rendered once; the few (type,
+activeLiveFirst) selections are made on first use. A request then costs a slice and a join,
+whatever the length of the agent's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from mockserver.model import Agent
+from mockserver.representation import dumps, v1_item, v2_item
+from mockserver.selection import agent_channels, latest_v1, order_v2, select_v2
+
+_OPEN = b'{"interactions":['
+_CLOSE = b"]}"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedItem:
+    type: str
+    is_active_phone: bool
+    body: bytes
+
+
+class PreparedAgent:
+    def __init__(self, agent: Agent) -> None:
+        channels = agent_channels(agent)
+        latest = latest_v1(channels)
+        self.v1_body = dumps({"interactions": [] if latest is None else [v1_item(latest)]})
+        self._ordered = [
+            RenderedItem(item.type, item.is_active_phone, dumps(v2_item(item))) for item in order_v2(channels)
+        ]
+
+    @cached_property
+    def _selections(self) -> dict[tuple[str, bool], list[bytes]]:
+        everything = len(self._ordered)
+        return {
+            (type_, first): [
+                item.body for item in select_v2(self._ordered, type=type_, active_live_first=first, size=everything)
+            ]
+            for type_ in ("All", "Phone", "Chat", "Email")
+            for first in (False, True)
+        }
+
+    def v2_body(self, *, type: str, active_live_first: bool, size: int) -> bytes:
+        return _OPEN + b",".join(self._selections[(type, active_live_first)][:size]) + _CLOSE

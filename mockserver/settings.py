@@ -1,0 +1,37 @@
+"""The mock's settings as one typed value; the CLI and the pytest plugin only build it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from mockserver.resources import DEFAULT_FIXTURES
+
+ALL_VERSIONS = frozenset({1, 2})
+
+
+@dataclass(frozen=True)
+class Settings:
+    fixtures: Path = DEFAULT_FIXTURES
+    host: str = "127.0.0.1"
+    port: int = 8080
+    versions: frozenset[int] = field(default=ALL_VERSIONS)
+    admin_token: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.versions or not self.versions <= ALL_VERSIONS or 1 not in self.versions:
+            raise ValueError(f"versions must be {{1}} or {{1, 2}}, got {sorted(self.versions)}")
+
+    def replace(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def parse_versions(text: str) -> frozenset[int]:
+    """'1,2' or '1' (today's production: version 2 is not served)."""
+    try:
+        versions = frozenset(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        versions = frozenset()
+    if versions not in (frozenset({1}), ALL_VERSIONS):
+        raise ValueError(f"--versions must be '1,2' or '1', got {text!r}")
+    return versions
