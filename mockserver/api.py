@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qs
 
 from connexion import request as connexion_request
@@ -73,8 +72,12 @@ class LatestInteractions:
             )
         return Response(200, {"Content-Type": MEDIA_TYPES[version], **VARY}, body)
 
-    async def connexion_handler(self, accountKey: str, agentId: str, **_: Any) -> StarletteResponse:  # noqa: N803
-        """The operation as Connexion calls it (parameter names are the spec's)."""
+    async def connexion_handler(self, accountKey: str, agentId: str) -> StarletteResponse:  # noqa: N803
+        """The operation as Connexion calls it (parameter names are the spec's).
+
+        It takes the path parameters only: Connexion would otherwise cast the query parameters
+        itself, failing on the invalid values the contract answers with a 400 (or ignores in v1).
+        """
         headers = connexion_request.headers
         answer = self.respond(
             accountKey,
