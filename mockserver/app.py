@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from mockserver.admin import create_admin_app
 from mockserver.api import LatestInteractions
-from mockserver.errors import ApiError, MethodNotAllowed, Response
+from mockserver.errors import AgentNotFound, MethodNotAllowed, Response
 from mockserver.fixtures import load_fixture_file
 from mockserver.model import State
 from mockserver.query import QueryRules
@@ -75,7 +75,8 @@ class MockServer:
         elif path.startswith(self.docs_prefixes):
             await self.connexion_app(scope, receive, send)
         else:
-            await _send(ApiError(404, f"No resource at {path}.").to_response(), scope, send)
+            # The page's own 404 text, as the real service gives for a path it does not serve.
+            await _send(AgentNotFound().to_response(), scope, send)
 
 
 def create_app(settings: Settings | None = None, *, state: State | None = None) -> MockServer:

@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    warning = admin_warning(settings)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     print(banner(app, sock.getsockname()[1]), flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
@@ -95,12 +98,16 @@ def banner(app: MockServer, port: int) -> str:
         f"  docs:     {root}{spec.base_path}/ui/  (spec: {root}{spec.base_path}/openapi.json)",
         f"  admin:    {root}/__admin/state" + ("  (token required)" if settings.admin_token else ""),
     ]
-    if settings.admin_token is None and not _is_loopback(settings.host):
-        lines.append(
-            f"  WARNING:  {settings.host} is not a loopback address and /__admin has no token: anyone who can "
-            "reach this port can change the mock's state. Use --admin-token."
-        )
     return "\n".join(lines)
+
+
+def admin_warning(settings: Settings) -> str | None:
+    if settings.admin_token is not None or _is_loopback(settings.host):
+        return None
+    return (
+        f"mockserver: WARNING: {settings.host} is not a loopback address and /__admin has no token: anyone who "
+        "can reach this port can change the mock's state. Use --admin-token."
+    )
 
 
 def _is_loopback(host: str) -> bool:

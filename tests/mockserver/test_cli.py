@@ -1,0 +1,122 @@
+"""`mockserver run`: starts, prints what it loaded and where, refuses bad usage with exit 2."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import V1, V2, get
+
+COMMAND = [sys.executable, "-m", "mockserver"]
+
+
+@contextmanager
+def running(*args: str) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
+    """Start the command, wait for its banner; yield (root url, banner, process)."""
+    process = subprocess.Popen(
+        [*COMMAND, "run", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(6)]
+        banner = "".join(lines)
+        found = re.search(r"listening on (http://[^/\s]+)/v0", banner)
+        assert found, banner + (process.stderr.read() if process.poll() is not None and process.stderr else "")
+        yield found.group(1), banner, process
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run_to_exit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_run_serves_the_default_fixtures_and_says_so() -> None:
+    with running() as (root, banner, _):
+        assert "2 accounts, 7 agents, 3 tokens" in banner
+        assert f"{root}/v0/ui/" in banner
+        assert "/__admin/state" in banner
+        with httpx.Client(base_url=root) as client:
+            assert get(client, "agent-7").json()["interactions"][0]["hasEnded"] is False
+            assert get(client, "1234", accept=V2).status_code == 200
+
+
+def test_versions_1_is_todays_production() -> None:
+    with running("--versions", "1") as (root, banner, _):
+        assert "application/json;version=2" not in banner
+        with httpx.Client(base_url=root) as client:
+            assert get(client, "agent-7", accept=V2).status_code == 406
+            assert get(client, "agent-7", accept=V1).status_code == 200
+
+
+def test_custom_fixtures(tmp_path: Path) -> None:
+    fixtures = tmp_path / "state.json"
+    fixtures.write_text(
+        '{"tokens": [{"token": "t", "account": "k"}], "accounts": [{"key": "k", "agents": [{"id": "x", "interactions": []}]}]}'
+    )
+    with running("--fixtures", str(fixtures)) as (root, banner, _):
+        assert "1 accounts, 1 agents, 1 tokens" in banner
+        with httpx.Client(base_url=root) as client:
+            assert get(client, "x", token="t", account="k").json() == {"interactions": []}
+
+
+def test_non_loopback_without_admin_token_warns() -> None:
+    with running("--host", "0.0.0.0") as (_, banner, process):
+        assert process.stderr is not None
+        warning = process.stderr.readline()
+        assert "WARNING" in warning and "--admin-token" in warning
+    with running("--host", "0.0.0.0", "--admin-token", "x") as (_, banner, _process):
+        assert "(token required)" in banner
+
+
+def test_bad_fixtures_exit_2_naming_the_path(tmp_path: Path) -> None:
+    fixtures = tmp_path / "bad.yaml"
+    fixtures.write_text(
+        "tokens: []\naccounts: [{key: k, agents: [{id: a, interactions: [{guid: nope, type: Phone, channels: [{channelGuid: 6a0e8b1c-3f2d-4c5e-9a7b-1d2e3f4a5b6c, start: '2017-03-30T22:40:15Z'}]}]}]}]\n"
+    )
+    result = run_to_exit("run", "--fixtures", str(fixtures))
+    assert result.returncode == 2
+    assert "accounts[0].agents[0].interactions[0].guid: must be a UUID" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_fixtures_exit_2(tmp_path: Path) -> None:
+    result = run_to_exit("run", "--fixtures", str(tmp_path / "absent.yaml"))
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr
+
+
+@pytest.mark.parametrize("versions", ["2", "3", "1,3", "abc", ""])
+def test_bad_versions_exit_2(versions: str) -> None:
+    result = run_to_exit("run", "--versions", versions)
+    assert result.returncode == 2
+    assert "--versions" in result.stderr
+
+
+def test_port_in_use_exits_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_to_exit("run", "--port", str(taken.getsockname()[1]))
+    assert result.returncode == 2
+    assert "cannot listen" in result.stderr
+
+
+def test_help_lists_the_options() -> None:
+    result = run_to_exit("run", "--help")
+    assert result.returncode == 0
+    for option in ("--fixtures", "--host", "--port", "--versions", "--admin-token"):
+        assert option in result.stdout
