@@ -20,7 +20,8 @@ from starlette.responses import Response as StarletteResponse
 from mockserver.auth import authenticate, authorize
 from mockserver.errors import AgentNotFound, ApiError, Response
 from mockserver.negotiation import choose_version
-from mockserver.query import QueryRules
+from mockserver.model import Agent, State, Token
+from mockserver.query import QueryRules, V2Query
 from mockserver.representation import MEDIA_TYPES
 from mockserver.store import StateStore
 
@@ -56,20 +57,40 @@ class LatestInteractions:
         query: Mapping[str, Sequence[str]],
     ) -> Response:
         state = self.store.current()
-        token = authenticate(authorization, state)
+        token = self.authenticate(authorization, state)
+        self.authorize(token, account_key)
+        version = self.negotiate(accept)
+        v2_query = self.parse_query(query) if version == 2 else None
+        agent = self.find_agent(state, account_key, agent_id)
+        return self.render(agent, version, v2_query)
+
+    # Each step is a method so that a deliberately faulty server (contracts.selftest) can
+    # replace exactly one of them; the order above is the contract's.
+
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        return authenticate(authorization, state)
+
+    def authorize(self, token: Token, account_key: str) -> None:
         authorize(token, account_key)
-        version = choose_version(accept, self.versions)
-        v2_query = self.rules.parse(query) if version == 2 else None
+
+    def negotiate(self, accept: Sequence[str]) -> int:
+        return choose_version(accept, self.versions)
+
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        return self.rules.parse(query)
+
+    def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
         agent = state.agent(account_key, agent_id)
         if agent is None:
             raise AgentNotFound()
+        return agent
+
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
         prepared = agent.responses
-        if v2_query is None:
+        if query is None:
             body = prepared.v1_body
         else:
-            body = prepared.v2_body(
-                type=v2_query.type, active_live_first=v2_query.active_live_first, size=v2_query.size
-            )
+            body = prepared.v2_body(type=query.type, active_live_first=query.active_live_first, size=query.size)
         return Response(200, {"Content-Type": MEDIA_TYPES[version], **VARY}, body)
 
     async def connexion_handler(self, accountKey: str, agentId: str) -> StarletteResponse:  # noqa: N803

@@ -79,12 +79,20 @@ class MockServer:
             await _send(AgentNotFound().to_response(), scope, send)
 
 
-def create_app(settings: Settings | None = None, *, state: State | None = None) -> MockServer:
-    """Build the mock from settings; `state` overrides the settings' fixtures file."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    state: State | None = None,
+    endpoint_class: type[LatestInteractions] = LatestInteractions,
+) -> MockServer:
+    """Build the mock from settings; `state` overrides the settings' fixtures file.
+
+    `endpoint_class` exists for the deliberately faulty servers of `contracts selftest`.
+    """
     settings = settings or Settings()
     store = StateStore(state if state is not None else load_fixture_file(settings.fixtures))
     spec = load_spec()
-    endpoint = LatestInteractions(store, settings.versions, QueryRules.from_spec(spec.parameters))
+    endpoint = endpoint_class(store, settings.versions, QueryRules.from_spec(spec.parameters))
     connexion_app = AsyncApp(__name__, middlewares=MIDDLEWARES)
     connexion_app.add_api(
         spec.document,
