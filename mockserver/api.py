@@ -19,8 +19,8 @@ from starlette.responses import Response as StarletteResponse
 
 from mockserver.auth import authenticate, authorize
 from mockserver.errors import AgentNotFound, ApiError, Response
-from mockserver.negotiation import choose_version
 from mockserver.model import Agent, State, Token
+from mockserver.negotiation import choose_version
 from mockserver.query import QueryRules, V2Query
 from mockserver.representation import MEDIA_TYPES
 from mockserver.store import StateStore
