@@ -1,0 +1,6 @@
+"""One module per part of CONTRACT.md; importing this package registers every rule, in report order.
+
+`observed` comes last: its rules judge every answer the others received.
+"""
+
+from contracts.checks import auth, order, negotiation, v1, v2, cross_version, errors, schema, observed  # noqa: F401, I001

@@ -1,0 +1,76 @@
+"""CONTRACT.md, 'Representation negotiation': the Accept header picks the version, or 406."""
+
+from __future__ import annotations
+
+from contracts.checks import expect
+from contracts.context import Context
+from contracts.failures import Violation
+from contracts.registry import requires_v1_only, requires_v2, rule
+from contracts.strategies import AcceptDraw, accept_headers
+from contracts.target import V1, V2
+
+SECTION = "Representation negotiation (the Accept header)"
+UNACCEPTABLE = [None, "*/*", "application/json", "application/json;version=3", "text/html", "application/*"]
+
+
+@rule(
+    "accept_header_selects_the_version",
+    "Case, spaces, quotes, q-values, several ranges: the highest q wins, ties to the higher version",
+    SECTION,
+)
+def accept_header_selects_the_version(context: Context) -> None:
+    def check(draw: AcceptDraw) -> None:
+        expected = draw.expected_version(context.target.versions)
+        answer = context.request(context.target.agents[0], accept=draw.header)
+        if expected is None:
+            expect.error(answer, 406, f"no served version is acceptable in {draw.header!r}")
+        else:
+            expect.version_served(answer, expected)
+
+    context.explore(accept_headers, check)
+
+
+@rule(
+    "unacceptable_is_406_naming_media_types",
+    "No Accept, */*, unversioned or unknown versions: 406 naming the supported media types",
+    SECTION,
+)
+def unacceptable_is_406(context: Context) -> None:
+    for accept in UNACCEPTABLE:
+        answer = context.request(context.target.agents[0], accept=accept)
+        message = expect.error(answer, 406, f"Accept {accept!r} names no supported version")
+        missing = [m for m in context.target.media_types() if m not in message.replace(" ", "")]
+        if missing:
+            raise Violation(f"a message naming {', '.join(context.target.media_types())}", answer.summary(), answer)
+
+
+@rule(
+    "ok_carries_versioned_content_type_and_vary",
+    "A 200 carries Content-Type application/json;version=N and Vary: Accept",
+    SECTION,
+)
+def ok_carries_content_type_and_vary(context: Context) -> None:
+    for version, accept in ((1, V1), (2, V2)):
+        if version not in context.target.versions:
+            continue
+        for agent in context.target.agents:
+            answer = context.request(agent, accept=accept)
+            expect.version_served(answer, version)
+            vary = [part.strip().lower() for part in (answer.header("vary") or "").split(",")]
+            if "accept" not in vary and "*" not in vary:
+                raise Violation("Vary: Accept", f"Vary={answer.header('vary')!r}", answer)
+
+
+@rule("version_2_is_served", "A server that serves version 2 answers application/json;version=2", SECTION)
+@requires_v2
+def version_2_is_served(context: Context) -> None:
+    expect.version_served(context.request(context.target.agents[0], accept=V2), 2)
+
+
+@rule(
+    "version_1_only_refuses_version_2", "A version-1-only server answers 406 to a request for version 2 alone", SECTION
+)
+@requires_v1_only
+def version_1_only_refuses_version_2(context: Context) -> None:
+    for accept in (V2, 'application/json;version="2"', "APPLICATION/JSON;VERSION=2"):
+        expect.error(context.request(context.target.agents[0], accept=accept), 406, "version 2 is not served")

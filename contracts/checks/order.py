@@ -1,0 +1,88 @@
+"""CONTRACT.md, 'Checks happen in this order': 401, 403, 406, 400 (v2 only), 404; the first failing answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from contracts.checks import expect
+from contracts.context import Context
+from contracts.failures import Violation
+from contracts.registry import rule
+from contracts.target import V1, V2
+
+SECTION = "Checks happen in this order"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    credential: str  # missing | unknown | expired | foreign | valid
+    accept: str  # v1 | v2 | unacceptable
+    bad_parameter: bool
+    known_agent: bool
+
+    def expected_status(self, serves_v2: bool) -> int:
+        if self.credential in ("missing", "unknown", "expired"):
+            return 401
+        if self.credential == "foreign":
+            return 403
+        if self.accept == "unacceptable" or (self.accept == "v2" and not serves_v2):
+            return 406
+        if self.accept == "v2" and self.bad_parameter:
+            return 400
+        return 200 if self.known_agent else 404
+
+
+def _attempts(context: Context) -> st.SearchStrategy[Attempt]:
+    credentials = ["missing", "unknown", "valid", "valid"]
+    if context.target.expired_token:
+        credentials.append("expired")
+    if context.target.foreign_token:
+        credentials.append("foreign")
+    return st.builds(
+        Attempt,
+        credential=st.sampled_from(credentials),
+        accept=st.sampled_from(["v1", "v2", "unacceptable"]),
+        bad_parameter=st.booleans(),
+        known_agent=st.booleans(),
+    )
+
+
+@rule("checks_run_in_contract_order", "401, then 403, then 406, then 400 (v2 only), then 404", SECTION)
+def checks_run_in_contract_order(context: Context) -> None:
+    target = context.target
+    tokens = {
+        "unknown": "zz-unknown-token",
+        "valid": target.token,
+        "expired": target.expired_token,
+        "foreign": target.foreign_token,
+    }
+    accepts = {"v1": V1, "v2": V2, "unacceptable": "text/html"}
+
+    def check(attempt: Attempt) -> None:
+        answer = context.request(
+            target.agents[0] if attempt.known_agent else "no-such-agent-zz",
+            token=None if attempt.credential == "missing" else tokens[attempt.credential],
+            accept=accepts[attempt.accept],
+            params=[("size", "0"), ("type", "Fax")] if attempt.bad_parameter else [],
+        )
+        expected = attempt.expected_status(target.serves_v2)
+        if answer.status != expected:
+            raise Violation(f"status {expected} for {attempt}", answer.summary(), answer)
+
+    context.explore(_attempts(context), check)
+
+
+@rule(
+    "bad_token_hides_agent_existence",
+    "A bad token answers the same for a known and an unknown agent or account",
+    SECTION,
+)
+def bad_token_hides_agent_existence(context: Context) -> None:
+    known = context.v1(context.target.agents[0], token="zz-unknown-token")
+    expect.status(known, 401)
+    for agent, account in (("no-such-agent-zz", None), (context.target.agents[0], "no-such-account-zz")):
+        other = context.v1(agent, token="zz-unknown-token", account=account)
+        if (other.status, other.json()) != (known.status, known.json()):
+            raise Violation(f"the same answer as for a known agent ({known.summary()})", other.summary(), other)

@@ -1,0 +1,154 @@
+"""`contracts check ...` and `contracts selftest`: parse arguments -> Target -> runner -> reports.
+
+Exit 0: every rule holds; 1: a rule is violated; 2: could not judge (usage, unreachable, token refused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from contracts.failures import CannotJudge
+from contracts.registry import RULES
+from contracts.report.console import ConsoleReport
+from contracts.report.junit import write_junit
+from contracts.runner import ERROR, FAILED, RuleResult, run
+from contracts.target import Target
+
+EXIT_OK, EXIT_VIOLATED, EXIT_CANNOT_JUDGE = 0, 1, 2
+
+
+def _versions(text: str) -> frozenset[int]:
+    versions = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if versions == {"1"}:
+        return frozenset({1})
+    if versions == {"1", "2"}:
+        return frozenset({1, 2})
+    raise argparse.ArgumentTypeError(f"must be '1,2' or '1', got {text!r}")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="contracts", description="Judge an implementation of the Latest Interactions API."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="judge a server against every rule of the contract")
+    check.add_argument(
+        "--base-url", required=True, help="server URL ending in the path version, e.g. http://127.0.0.1:8080/v0"
+    )
+    check.add_argument("--token", required=True, help="a valid bearer token of --account")
+    check.add_argument("--account", required=True, help="the account key the token opens")
+    check.add_argument(
+        "--agent", action="append", required=True, dest="agents", help="an agent id of the account (repeatable)"
+    )
+    check.add_argument("--foreign-token", help="a valid token of another account (for the 403 rule)")
+    check.add_argument("--expired-token", help="an expired token of the account (for the expiry rule)")
+    _common(check)
+
+    selftest = commands.add_parser(
+        "selftest", help="measure the judge: run it on the mock and on deliberately faulty servers"
+    )
+    selftest.add_argument("--fault", action="append", dest="faults", help="run only this fault (repeatable)")
+    selftest.add_argument("--list", action="store_true", help="list the faults and exit")
+    selftest.add_argument(
+        "--min-kill-rate", type=float, default=1.0, help="exit 1 when fewer faults are caught (default: 1.0)"
+    )
+    _common(selftest, versions=False)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
+    if versions:
+        parser.add_argument(
+            "--versions",
+            type=_versions,
+            default=frozenset({1, 2}),
+            help="'1,2' (default) or '1' for a version-1-only server",
+        )
+    parser.add_argument("--junit-xml", type=Path, help="write a JUnit XML report here")
+    parser.add_argument("--max-examples", type=_positive, default=25, help="examples per property rule (default: 25)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the generated inputs, to replay a run (default: 0)"
+    )
+    parser.add_argument(
+        "--rule",
+        action="append",
+        dest="rules",
+        choices=sorted(RULES),
+        metavar="RULE",
+        help="run only this rule (repeatable)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "selftest":
+        from contracts.selftest.cli import run_selftest
+
+        return run_selftest(args)
+    try:
+        target = Target(
+            base_url=args.base_url,
+            token=args.token,
+            account=args.account,
+            agents=tuple(args.agents),
+            foreign_token=args.foreign_token,
+            expired_token=args.expired_token,
+            versions=args.versions,
+        )
+    except ValueError as error:
+        parser.error(str(error))
+    return judge(target, max_examples=args.max_examples, seed=args.seed, junit_xml=args.junit_xml, rule_ids=args.rules)
+
+
+def judge(
+    target: Target,
+    *,
+    max_examples: int,
+    seed: int,
+    junit_xml: Path | None = None,
+    rule_ids: Sequence[str] | None = None,
+    stream: object = None,
+) -> int:
+    rules = [RULES[r] for r in rule_ids] if rule_ids else list(RULES.values())
+    report = ConsoleReport(len(rules), stream or sys.stdout)  # type: ignore[arg-type]
+    print(
+        f"Judging {target.base_url} (account {target.account}, agents {', '.join(target.agents)}, "
+        f"versions {','.join(map(str, sorted(target.versions)))}), seed {seed}",
+        file=report.stream,
+    )
+    results: list[RuleResult] = []
+    try:
+        for result in run(target, max_examples=max_examples, seed=seed, rules=rules):
+            report.progress(result)
+            results.append(result)
+    except CannotJudge as error:
+        print(f"contracts: cannot judge: {error}", file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
+    report.summary(results)
+    if junit_xml is not None:
+        write_junit(results, junit_xml)
+        print(f"JUnit report: {junit_xml}", file=report.stream)
+    if any(r.outcome == FAILED for r in results):
+        return EXIT_VIOLATED
+    if any(r.outcome == ERROR for r in results):
+        return EXIT_CANNOT_JUDGE
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

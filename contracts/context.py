@@ -1,0 +1,129 @@
+"""What a check works with: the target, a recording HTTP client, and a bounded Hypothesis explorer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import httpx
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import strategies as st
+
+from contracts.failures import Exchange, Violation
+from contracts.target import V1, V2, Target
+
+T = TypeVar("T")
+Observer = Callable[[Exchange], None]
+_DEFAULT = object()
+
+
+class Context:
+    def __init__(
+        self,
+        target: Target,
+        client: httpx.Client,
+        *,
+        max_examples: int,
+        seed: int,
+        observers: Iterable[Observer] = (),
+    ) -> None:
+        self.target = target
+        self.client = client
+        self.max_examples = max_examples
+        self.seed = seed
+        self.observers = list(observers)
+        self.requests = 0
+        self.seen: list[Exchange] = []
+        """Every exchange of the run, for the rules that judge all answers (no 5xx, spec, error bodies)."""
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def request(
+        self,
+        agent: str | None = None,
+        *,
+        account: str | None = None,
+        token: Any = _DEFAULT,
+        authorization: str | None = None,
+        accept: str | None = V1,
+        params: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+        method: str = "GET",
+        extra_headers: Iterable[tuple[str, str]] = (),
+    ) -> Exchange:
+        """One request to the operation; `token=None` sends no Authorization, `authorization` sends it raw."""
+        headers: list[tuple[str, str]] = []
+        if authorization is not None:
+            headers.append(("Authorization", authorization))
+        elif token is not None:
+            headers.append(("Authorization", f"Bearer {self.target.token if token is _DEFAULT else token}"))
+        if accept is not None:
+            headers.append(("Accept", accept))
+        headers.extend(extra_headers)
+        pairs = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
+        url = self.target.url(agent if agent is not None else self.target.agents[0], account)
+        self.requests += 1
+        try:
+            response = self.client.request(method, url, params=list(pairs), headers=headers)
+            exchange = Exchange(
+                method,
+                url,
+                pairs,
+                tuple(headers),
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.content,
+            )
+        except httpx.HTTPError as error:
+            exchange = Exchange(method, url, pairs, tuple(headers), 0, error=f"{type(error).__name__}: {error}")
+        self.seen.append(exchange)
+        for observe in self.observers:
+            observe(exchange)
+        if exchange.error:
+            raise Violation("an answer", exchange.summary(), exchange)
+        return exchange
+
+    def v1(self, agent: str, **kwargs: Any) -> Exchange:
+        return self.request(agent, accept=V1, **kwargs)
+
+    def v2(self, agent: str, params: Mapping[str, str] | Iterable[tuple[str, str]] = (), **kwargs: Any) -> Exchange:
+        return self.request(agent, accept=V2, params=params, **kwargs)
+
+    def ok_items(self, exchange: Exchange, version: int) -> list[dict[str, Any]]:
+        """The items of a 200 of the given version, or a violation saying why there are none."""
+        expected = f"200 {'application/json;version=' + str(version)}"
+        if exchange.status != 200:
+            raise Violation(expected, exchange.summary(), exchange)
+        try:
+            payload = json.loads(exchange.body)
+            items = payload["interactions"]
+            if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise Violation('a body {"interactions": [item, ...]}', exchange.summary(), exchange) from None
+        return items
+
+    # -- exploration ----------------------------------------------------------------------------
+
+    def explore(
+        self, strategy: st.SearchStrategy[T], test: Callable[[T], None], *, examples: int | None = None
+    ) -> None:
+        """Run `test` on values drawn from `strategy`; a Violation comes back shrunk to a small example."""
+        budget = examples or self.max_examples
+
+        @seed(self.seed)
+        @settings(
+            max_examples=budget,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate, Phase.shrink],
+            report_multiple_bugs=False,
+            verbosity=Verbosity.quiet,
+        )
+        @given(strategy)
+        def run(value: T) -> None:
+            test(value)
+
+        run()

@@ -1,0 +1,64 @@
+"""Rules of CONTRACT.md, each a small function registered by decorator, with stacked preconditions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from contracts.failures import NotExercised
+
+if TYPE_CHECKING:
+    from contracts.context import Context
+
+CheckFunction = Callable[["Context"], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    section: str
+    """The CONTRACT.md section the rule comes from."""
+    function: CheckFunction
+
+    def __call__(self, context: Context) -> None:
+        self.function(context)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, title: str, section: str) -> Callable[[CheckFunction], CheckFunction]:
+    def register(function: CheckFunction) -> CheckFunction:
+        if id in RULES:
+            raise ValueError(f"rule {id!r} is registered twice")
+        RULES[id] = Rule(id, title, section, function)
+        return function
+
+    return register
+
+
+def precondition(test: Callable[[Context], str | None]) -> Callable[[CheckFunction], CheckFunction]:
+    """A decorator that skips the rule (not exercised) when `test` returns a reason."""
+
+    def decorate(function: CheckFunction) -> CheckFunction:
+        def guarded(context: Context) -> None:
+            reason = test(context)
+            if reason:
+                raise NotExercised(reason)
+            function(context)
+
+        guarded.__name__ = function.__name__
+        guarded.__doc__ = function.__doc__
+        return guarded
+
+    return decorate
+
+
+requires_v2 = precondition(lambda c: None if c.target.serves_v2 else "the server is judged in version-1-only mode")
+requires_v1_only = precondition(
+    lambda c: None if not c.target.serves_v2 else "the server is judged as serving version 2"
+)
+requires_foreign_token = precondition(lambda c: None if c.target.foreign_token else "no --foreign-token given")
+requires_expired_token = precondition(lambda c: None if c.target.expired_token else "no --expired-token given")

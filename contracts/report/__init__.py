@@ -1,0 +1,1 @@
+"""Renderers of run results: the console and JUnit XML."""

@@ -1,0 +1,80 @@
+"""Run the rules against a target and yield one result per rule; rendering is the report's job."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import httpx
+
+import contracts.checks  # noqa: F401  (registers the rules)
+from contracts.context import Context
+from contracts.failures import CannotJudge, NotExercised, Violation
+from contracts.registry import RULES, Rule
+from contracts.target import V1, Target
+
+PASSED, FAILED, NOT_EXERCISED, ERROR = "passed", "failed", "not exercised", "error"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: Rule
+    outcome: str
+    requests: int
+    seconds: float
+    violation: Violation | None = None
+    reason: str | None = None
+
+
+def preflight(target: Target, client: httpx.Client) -> None:
+    """Can this target be judged at all? Raises CannotJudge with what to fix."""
+    for agent in target.agents:
+        url = target.url(agent)
+        try:
+            response = client.get(url, headers={"Authorization": f"Bearer {target.token}", "Accept": V1})
+        except httpx.HTTPError as error:
+            raise CannotJudge(f"cannot reach {url}: {error}") from None
+        if response.status_code in (401, 403):
+            raise CannotJudge(
+                f"the server refused --token for account {target.account!r} ({response.status_code} {response.text[:200]})"
+            )
+        if response.status_code == 404:
+            raise CannotJudge(f"agent {agent!r} is unknown to the server in account {target.account!r} (404)")
+
+
+def run(
+    target: Target,
+    *,
+    max_examples: int = 25,
+    seed: int = 0,
+    rules: Iterable[Rule] | None = None,
+    client: httpx.Client | None = None,
+) -> Iterator[RuleResult]:
+    owned = client is None
+    session = client or httpx.Client(timeout=10, follow_redirects=False)
+    try:
+        preflight(target, session)
+        context = Context(target, session, max_examples=max_examples, seed=seed)
+        for rule in rules if rules is not None else RULES.values():
+            yield run_rule(rule, context)
+    finally:
+        if owned:
+            session.close()
+
+
+def run_rule(rule: Rule, context: Context) -> RuleResult:
+    before, started = context.requests, time.perf_counter()
+
+    def result(outcome: str, **details: object) -> RuleResult:
+        return RuleResult(rule, outcome, context.requests - before, time.perf_counter() - started, **details)  # type: ignore[arg-type]
+
+    try:
+        rule(context)
+    except Violation as violation:
+        return result(FAILED, violation=violation)
+    except NotExercised as skipped:
+        return result(NOT_EXERCISED, reason=skipped.reason)
+    except Exception as error:  # noqa: BLE001 - a judge bug or an unexpected answer must not hide other rules
+        return result(ERROR, reason=f"{type(error).__name__}: {error}")
+    return result(PASSED)

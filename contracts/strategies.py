@@ -1,0 +1,165 @@
+"""Hypothesis strategies for what a client may send, each drawn with the answer the contract expects.
+
+The expected answer is computed from the structure drawn (which versions, which q), never by
+parsing the rendered text, so the judge does not share a parser's bugs with the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+# -- Accept ---------------------------------------------------------------------------------------
+
+RANGE_KINDS = ("v1", "v2", "v3", "json", "any", "application-any", "html")
+QUALITIES = (None, "1", "1.0", "0.9", "0.5", "0.50", "0.1", "0.001", "0", "0.0")
+
+
+@dataclass(frozen=True)
+class MediaRangeDraw:
+    kind: str
+    quality: str | None
+    type_case: int
+    param_case: int
+    quoted: bool
+    spaced: bool
+
+    def render(self) -> str:
+        media_type = {
+            "v1": "application/json",
+            "v2": "application/json",
+            "v3": "application/json",
+            "json": "application/json",
+            "any": "*/*",
+            "application-any": "application/*",
+            "html": "text/html",
+        }[self.kind]
+        media_type = (media_type, media_type.upper(), media_type.title())[self.type_case]
+        separator = " ; " if self.spaced else ";"
+        parameters = []
+        if self.kind in ("v1", "v2", "v3"):
+            name = ("version", "VERSION", "Version")[self.param_case]
+            value = self.kind[1]
+            parameters.append(f'{name}="{value}"' if self.quoted else f"{name}={value}")
+        if self.quality is not None:
+            parameters.append(f"{'qQ'[self.param_case % 2]}={self.quality}")
+        return separator.join([media_type, *parameters])
+
+    @property
+    def version(self) -> int | None:
+        return {"v1": 1, "v2": 2}.get(self.kind)
+
+    @property
+    def q(self) -> float:
+        return 1.0 if self.quality is None else float(self.quality)
+
+
+@dataclass(frozen=True)
+class AcceptDraw:
+    ranges: tuple[MediaRangeDraw, ...]
+    joiner: str
+
+    @property
+    def header(self) -> str:
+        return self.joiner.join(r.render() for r in self.ranges)
+
+    def expected_version(self, served: frozenset[int]) -> int | None:
+        """Highest q among served versions named; q=0 refuses; a tie goes to the higher version."""
+        best: dict[int, float] = {}
+        for media_range in self.ranges:
+            version = media_range.version
+            if version in served:
+                best[version] = max(best.get(version, 0.0), media_range.q)
+        acceptable = {v: q for v, q in best.items() if q > 0}
+        return max(acceptable, key=lambda v: (acceptable[v], v)) if acceptable else None
+
+
+media_ranges = st.builds(
+    MediaRangeDraw,
+    kind=st.sampled_from(RANGE_KINDS),
+    quality=st.sampled_from(QUALITIES),
+    type_case=st.integers(0, 2),
+    param_case=st.integers(0, 2),
+    quoted=st.booleans(),
+    spaced=st.booleans(),
+)
+accept_headers = st.builds(
+    AcceptDraw,
+    ranges=st.lists(media_ranges, min_size=1, max_size=4).map(tuple),
+    joiner=st.sampled_from([",", ", ", " , "]),
+)
+
+# -- version-2 query ------------------------------------------------------------------------------
+
+TYPES = ("All", "Phone", "Chat", "Email")
+UNKNOWN_PARAMETERS = st.lists(
+    st.tuples(
+        st.sampled_from(["page", "Size", "TYPE", "activelivefirst", "x"]), st.sampled_from(["", "0", "abc", "Fax"])
+    ),
+    max_size=2,
+)
+
+
+@st.composite
+def valid_v2_queries(draw: st.DrawFn) -> list[tuple[str, str]]:
+    query: list[tuple[str, str]] = []
+    if draw(st.booleans()):
+        query.append(("size", str(draw(st.integers(1, 100)))))
+    if draw(st.booleans()):
+        query.append(("type", draw(st.sampled_from(TYPES))))
+    if draw(st.booleans()):
+        query.append(("activeLiveFirst", draw(st.sampled_from(["true", "false"]))))
+    query.extend(draw(UNKNOWN_PARAMETERS))
+    return draw(st.permutations(query))
+
+
+INVALID_VALUES = {
+    "size": ["0", "101", "-1", "abc", "1.5", "", "1000", "1e2", "ten"],
+    "type": ["Fax", "phone", "PHONE", "all", "chat", "Phone,Chat", "", "Voice"],
+    "activeLiveFirst": ["yes", "no", "True", "FALSE", "1", "0", "", "on"],
+}
+
+
+@dataclass(frozen=True)
+class InvalidQuery:
+    parameter: str
+    value: str
+    others: tuple[tuple[str, str], ...]
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(self.parameter, self.value), *self.others]
+
+
+@st.composite
+def invalid_v2_queries(draw: st.DrawFn) -> InvalidQuery:
+    parameter = draw(st.sampled_from(sorted(INVALID_VALUES)))
+    value = draw(st.sampled_from(INVALID_VALUES[parameter]))
+    others = [pair for pair in draw(valid_v2_queries()) if pair[0] != parameter]
+    valid_others = tuple(p for p in others if p[0] in ("size", "type", "activeLiveFirst"))
+    return InvalidQuery(parameter, value, valid_others)
+
+
+any_v2_values = st.lists(
+    st.tuples(
+        st.sampled_from(["size", "type", "activeLiveFirst"]),
+        st.one_of(
+            st.sampled_from([v for values in INVALID_VALUES.values() for v in values] + ["1", "100", "Phone", "true"]),
+            st.text(max_size=8),
+        ),
+    ),
+    max_size=4,
+)
+
+# -- auth -----------------------------------------------------------------------------------------
+
+credential_free_authorizations = st.sampled_from(
+    ["Basic dXNlcjpwYXNz", "Bearer", "Token abc", "Digest username=x", "bearer", "Bearerabc", "NTLM TlRMTVNTUAAB"]
+)
+unknown_tokens = st.text(
+    st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='",\\'), min_size=8, max_size=40
+).map(lambda text: "zz-unknown-" + text)
+unknown_ids = st.text(
+    st.characters(min_codepoint=0x30, max_codepoint=0x7A, categories=["Ll", "Lu", "Nd"]), min_size=1, max_size=12
+).map(lambda text: "no-such-agent-" + text)

@@ -1,0 +1,47 @@
+"""What a run points at: a server, its tokens, an account and agents, and what it claims to serve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+V1 = "application/json;version=1"
+V2 = "application/json;version=2"
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str
+    """The server URL ending in the path version, e.g. http://127.0.0.1:8080/v0."""
+    token: str
+    account: str
+    agents: tuple[str, ...]
+    foreign_token: str | None = None
+    expired_token: str | None = None
+    versions: frozenset[int] = field(default=frozenset({1, 2}))
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"--base-url must be an http(s) URL such as http://127.0.0.1:8080/v0, got {self.base_url!r}"
+            )
+        if not self.agents:
+            raise ValueError("give at least one --agent")
+        if not self.token or not self.account:
+            raise ValueError("--token and --account must not be empty")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+
+    @property
+    def serves_v2(self) -> bool:
+        return 2 in self.versions
+
+    def media_types(self) -> list[str]:
+        return [f"application/json;version={v}" for v in sorted(self.versions)]
+
+    def path(self, agent: str, account: str | None = None) -> str:
+        account_key = self.account if account is None else account
+        return f"/{quote(account_key, safe='')}/agents/{quote(agent, safe='')}/latestInteractions"
+
+    def url(self, agent: str, account: str | None = None) -> str:
+        return self.base_url + self.path(agent, account)
