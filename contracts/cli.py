@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "selftest":
         from contracts.selftest.cli import run_selftest
 
-        return run_selftest(args)
+        return int(run_selftest(args))
     try:
         target = Target(
             base_url=args.base_url,
