@@ -1,0 +1,19 @@
+"""Conformance judge of the Latest Interactions API: one rule per clause of CONTRACT.md."""
+
+from contracts.failures import CannotJudge, Exchange, NotExercised, Violation
+from contracts.registry import RULES, Rule, rule
+from contracts.runner import RuleResult, run
+from contracts.target import Target
+
+__all__ = [
+    "RULES",
+    "CannotJudge",
+    "Exchange",
+    "NotExercised",
+    "Rule",
+    "RuleResult",
+    "Target",
+    "Violation",
+    "rule",
+    "run",
+]

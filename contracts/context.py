@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
 
 from contracts.failures import Exchange, Violation
@@ -106,9 +106,14 @@ class Context:
     # -- exploration ----------------------------------------------------------------------------
 
     def explore(
-        self, strategy: st.SearchStrategy[T], test: Callable[[T], None], *, examples: int | None = None
+        self,
+        strategy: st.SearchStrategy[T],
+        test: Callable[[T], None],
+        *,
+        examples: int | None = None,
+        must_try: Sequence[T] = (),
     ) -> None:
-        """Run `test` on values drawn from `strategy`; a Violation comes back shrunk to a small example."""
+        """Run `test` on `must_try`, then on values drawn from `strategy`; a Violation comes back shrunk."""
         budget = examples or self.max_examples
 
         @seed(self.seed)
@@ -126,4 +131,6 @@ class Context:
         def run(value: T) -> None:
             test(value)
 
+        for value in reversed(must_try):
+            run = example(value)(run)
         run()

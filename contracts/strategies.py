@@ -6,7 +6,7 @@ parsing the rendered text, so the judge does not share a parser's bugs with the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
@@ -84,10 +84,46 @@ media_ranges = st.builds(
     quoted=st.booleans(),
     spaced=st.booleans(),
 )
-accept_headers = st.builds(
-    AcceptDraw,
-    ranges=st.lists(media_ranges, min_size=1, max_size=4).map(tuple),
-    joiner=st.sampled_from([",", ", ", " , "]),
+joiners = st.sampled_from([",", ", ", " , "])
+
+
+@st.composite
+def _both_versions(draw: st.DrawFn) -> AcceptDraw:
+    """Both versions named, often at the same q: where ties and q-values decide."""
+    quality = draw(st.sampled_from(QUALITIES))
+    tie = draw(st.booleans())
+    first = draw(media_ranges.map(lambda r: replace(r, kind="v1", quality=quality)))
+    second = draw(media_ranges.map(lambda r: replace(r, kind="v2", quality=quality if tie else r.quality)))
+    noise = draw(st.lists(media_ranges, max_size=2))
+    return AcceptDraw(tuple(draw(st.permutations([first, second, *noise]))), draw(joiners))
+
+
+def _plain(
+    kind: str, quality: str | None = None, *, case: int = 0, quoted: bool = False, spaced: bool = False
+) -> MediaRangeDraw:
+    return MediaRangeDraw(kind, quality, case, case, quoted, spaced)
+
+
+# The cases a table would hold, tried before the generated ones.
+CANONICAL_ACCEPTS = [
+    AcceptDraw((_plain("v1"),), ","),
+    AcceptDraw((_plain("v2"),), ","),
+    AcceptDraw((_plain("v1"), _plain("v2")), ", "),  # a tie goes to the higher version
+    AcceptDraw((_plain("v2", "0.5"), _plain("v1", "0.5")), ","),
+    AcceptDraw((_plain("v2", "0.4"), _plain("v1", "0.6")), ","),
+    AcceptDraw((_plain("v1", "0.4"), _plain("v2", "0.6")), ","),
+    AcceptDraw((_plain("v2", "0"), _plain("v1", "0.1")), ","),
+    AcceptDraw((_plain("v2", "0"),), ","),
+    AcceptDraw((_plain("v2", case=1),), ","),
+    AcceptDraw((_plain("v1", case=2, quoted=True, spaced=True),), " , "),
+    AcceptDraw((_plain("v2", quoted=True),), ","),
+    AcceptDraw((_plain("any"), _plain("v1", "0.1")), ","),
+    AcceptDraw((_plain("json"), _plain("v3")), ","),
+]
+
+accept_headers = st.one_of(
+    st.builds(AcceptDraw, ranges=st.lists(media_ranges, min_size=1, max_size=4).map(tuple), joiner=joiners),
+    _both_versions(),
 )
 
 # -- version-2 query ------------------------------------------------------------------------------

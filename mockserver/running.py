@@ -44,12 +44,14 @@ class RunningMock:
         self.stop()
 
 
-def start_in_thread(app: MockServer, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0) -> RunningMock:
+def start_in_thread(
+    app: MockServer, host: str = "127.0.0.1", port: int = 0, *, timeout: float = 10.0, log_level: str = "warning"
+) -> RunningMock:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(512)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="latest-interactions-mock"

@@ -6,7 +6,7 @@ from contracts.checks import expect
 from contracts.context import Context
 from contracts.failures import Violation
 from contracts.registry import requires_v1_only, requires_v2, rule
-from contracts.strategies import AcceptDraw, accept_headers
+from contracts.strategies import CANONICAL_ACCEPTS, AcceptDraw, accept_headers
 from contracts.target import V1, V2
 
 SECTION = "Representation negotiation (the Accept header)"
@@ -27,7 +27,7 @@ def accept_header_selects_the_version(context: Context) -> None:
         else:
             expect.version_served(answer, expected)
 
-    context.explore(accept_headers, check)
+    context.explore(accept_headers, check, must_try=CANONICAL_ACCEPTS)
 
 
 @rule(

@@ -12,7 +12,7 @@ from contracts.checks.data import FULL, Item, v2_items
 from contracts.context import Context
 from contracts.failures import NotExercised, Violation
 from contracts.registry import requires_v2, rule
-from contracts.strategies import TYPES, InvalidQuery, invalid_v2_queries, valid_v2_queries
+from contracts.strategies import INVALID_VALUES, TYPES, InvalidQuery, invalid_v2_queries, valid_v2_queries
 
 SECTION = "Version 2"
 TYPE_REQUIRED = "The InteractionType field is required."
@@ -200,7 +200,8 @@ def v2_invalid_parameters(context: Context) -> None:
         if query.parameter.lower() not in message.lower():
             raise Violation(f"a message naming {query.parameter}", repr(message), answer)
 
-    context.explore(invalid_v2_queries(), check)
+    every_value_once = [InvalidQuery(name, value, ()) for name, values in INVALID_VALUES.items() for value in values]
+    context.explore(invalid_v2_queries(), check, must_try=every_value_once)
 
 
 @rule(

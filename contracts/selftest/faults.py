@@ -1,0 +1,582 @@
+"""Deliberately faulty servers: the mock with one realistic bug each.
+
+Each fault replaces one step of `mockserver.api.LatestInteractions` (or post-processes its answer)
+and names the rules expected to catch it. `contracts selftest` runs the judge against each one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.api import LatestInteractions
+from mockserver.errors import AgentNotFound, ApiError, NotAcceptable, Response, Unauthorized
+from mockserver.model import Agent, State, Token
+from mockserver.negotiation import parse_accept
+from mockserver.query import V2Query
+from mockserver.representation import MEDIA_TYPES, dumps, v1_item, v2_item
+from mockserver.selection import AgentChannel, agent_channels, order_v2, select_v2
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    category: str
+    description: str
+    caught_by: tuple[str, ...]
+    """Rules any one of which must report it."""
+    endpoint_class: type[LatestInteractions]
+
+
+FAULTS: dict[str, Fault] = {}
+
+
+def fault(
+    category: str, description: str, *caught_by: str
+) -> Callable[[type[LatestInteractions]], type[LatestInteractions]]:
+    def register(cls: type[LatestInteractions]) -> type[LatestInteractions]:
+        name = _snake(cls.__name__)
+        FAULTS[name] = Fault(name, category, description, caught_by, cls)
+        return cls
+
+    return register
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+# -- helpers: the same answers computed the slow way, so a fault can bend one rule ----------------
+
+
+def _v2(
+    agent: Agent,
+    query: V2Query,
+    items: Sequence[AgentChannel] | None = None,
+    *,
+    item: Callable[[AgentChannel], dict[str, Any]] = v2_item,
+) -> Response:
+    chosen = (
+        items
+        if items is not None
+        else select_v2(
+            order_v2(agent_channels(agent)), type=query.type, active_live_first=query.active_live_first, size=query.size
+        )
+    )
+    return Response(
+        200, {"Content-Type": MEDIA_TYPES[2], "Vary": "Accept"}, dumps({"interactions": [item(i) for i in chosen]})
+    )
+
+
+def _v1(chosen: AgentChannel | None) -> Response:
+    return Response(
+        200,
+        {"Content-Type": MEDIA_TYPES[1], "Vary": "Accept"},
+        dumps({"interactions": [] if chosen is None else [v1_item(chosen)]}),
+    )
+
+
+def _versions_named(accept: Sequence[str]) -> list[tuple[int, float]]:
+    """(version, q) of each range naming a version, in header order."""
+    named = []
+    for media_range in parse_accept(", ".join(accept)):
+        version = {"1": 1, "2": 2}.get(media_range.parameters.get("version", ""))
+        if media_range.media_type == "application/json" and version and media_range.quality is not None:
+            named.append((version, media_range.quality))
+    return named
+
+
+def _with_headers(response: Response, change: Callable[[dict[str, str]], None]) -> Response:
+    headers = dict(response.headers)
+    change(headers)
+    return replace(response, headers=headers)
+
+
+# -- auth and check order -------------------------------------------------------------------------
+
+
+@fault("auth", "expired tokens are still accepted", "expired_token_is_401_invalid_token")
+class ExpiredTokenAccepted(LatestInteractions):
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        far_future = replace(state, clock=_Frozen(datetime(1970, 1, 1, tzinfo=UTC)))
+        return super().authenticate(authorization, far_future)
+
+
+class _Frozen:
+    def __init__(self, moment: datetime) -> None:
+        self.frozen_at = moment
+
+    def now(self) -> datetime:
+        return self.frozen_at
+
+
+@fault("auth", "a token of another account opens any account", "foreign_token_is_403", "checks_run_in_contract_order")
+class ForeignTokenNotChecked(LatestInteractions):
+    def authorize(self, token: Token, account_key: str) -> None:
+        return None
+
+
+@fault(
+    "check order",
+    "the agent is looked up before the account is authorized (404 leaks existence)",
+    "foreign_token_is_403",
+    "checks_run_in_contract_order",
+)
+class NotFoundBeforeForbidden(LatestInteractions):
+    def _answer(
+        self,
+        account_key: str,
+        agent_id: str,
+        authorization: Sequence[str],
+        accept: Sequence[str],
+        query: Mapping[str, Sequence[str]],
+    ) -> Response:
+        state = self.store.current()
+        token = self.authenticate(authorization, state)
+        self.find_agent(state, account_key, agent_id) if token.account == account_key else _any_agent(state, agent_id)
+        return super()._answer(account_key, agent_id, authorization, accept, query)
+
+
+def _any_agent(state: State, agent_id: str) -> None:
+    if not any(agent_id in account.agents for account in state.accounts.values()):
+        raise AgentNotFound()
+
+
+@fault("check order", "query parameters are validated before the Accept header", "checks_run_in_contract_order")
+class ValidationBeforeNegotiation(LatestInteractions):
+    def _answer(
+        self,
+        account_key: str,
+        agent_id: str,
+        authorization: Sequence[str],
+        accept: Sequence[str],
+        query: Mapping[str, Sequence[str]],
+    ) -> Response:
+        state = self.store.current()
+        self.authorize(self.authenticate(authorization, state), account_key)
+        if 2 in self.versions:
+            self.parse_query(query)
+        return super()._answer(account_key, agent_id, authorization, accept, query)
+
+
+@fault("headers", "401 answers carry no WWW-Authenticate", "missing_credentials_are_401", "responses_match_the_spec")
+class NoWwwAuthenticate(LatestInteractions):
+    def respond(self, *args: Any, **kwargs: Any) -> Response:
+        return _with_headers(super().respond(*args, **kwargs), lambda h: h.pop("WWW-Authenticate", None))
+
+
+@fault("auth", 'an invalid token gets a challenge without error="invalid_token"', "unknown_token_is_401_invalid_token")
+class InvalidTokenWithoutErrorCode(LatestInteractions):
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        try:
+            return super().authenticate(authorization, state)
+        except Unauthorized as error:
+            raise Unauthorized(error.message, token_sent=False) from None
+
+
+# -- negotiation ----------------------------------------------------------------------------------
+
+
+@fault(
+    "negotiation", "q-values are ignored: the first range naming a version wins", "accept_header_selects_the_version"
+)
+class IgnoresQValues(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        for version, _quality in _versions_named(accept):
+            if version in self.versions:
+                return version
+        raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(self.versions)])
+
+
+@fault("negotiation", "a q tie goes to the lower version", "accept_header_selects_the_version")
+class TieGoesToLowerVersion(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        best: dict[int, float] = {}
+        for version, quality in _versions_named(accept):
+            if version in self.versions:
+                best[version] = max(best.get(version, 0.0), quality)
+        acceptable = [(q, -v) for v, q in best.items() if q > 0]
+        if not acceptable:
+            raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(self.versions)])
+        return -max(acceptable)[1]
+
+
+@fault("negotiation", "the media type is compared case-sensitively", "accept_header_selects_the_version")
+class CaseSensitiveMediaType(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        header = ", ".join(accept)
+        if "application/json" not in header or "version" not in header:
+            raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(self.versions)])
+        return super().negotiate(accept)
+
+
+@fault(
+    "negotiation",
+    "*/* or no Accept header gets version 1 instead of 406",
+    "unacceptable_is_406_naming_media_types",
+    "accept_header_selects_the_version",
+)
+class WildcardDefaultsToV1(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        try:
+            return super().negotiate(accept)
+        except NotAcceptable:
+            if not accept or any(r.media_type == "*/*" for r in parse_accept(", ".join(accept))):
+                return 1
+            raise
+
+
+@fault("negotiation", "q=0 is treated as acceptable", "accept_header_selects_the_version")
+class QZeroIsAcceptable(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        named = [(q, v) for v, q in _versions_named(accept) if v in self.versions]
+        if not named:
+            raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(self.versions)])
+        return max(named)[1]
+
+
+@fault("negotiation", 'a quoted version (version="2") is not understood', "accept_header_selects_the_version")
+class QuotedVersionRefused(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        return super().negotiate([a.replace('"1"', "x").replace('"2"', "x") for a in accept])
+
+
+@fault(
+    "headers",
+    "200 answers say Content-Type: application/json without the version",
+    "ok_carries_versioned_content_type_and_vary",
+    "responses_match_the_spec",
+)
+class UnversionedContentType(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        return _with_headers(
+            super().render(agent, version, query), lambda h: h.update({"Content-Type": "application/json"})
+        )
+
+
+@fault(
+    "headers",
+    "200 answers carry no Vary: Accept",
+    "ok_carries_versioned_content_type_and_vary",
+    "responses_match_the_spec",
+)
+class NoVary(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        return _with_headers(super().render(agent, version, query), lambda h: h.pop("Vary", None))
+
+
+# -- version 1 ------------------------------------------------------------------------------------
+
+
+@fault(
+    "v1 choice",
+    "v1 answers the most recently started channel, active or not",
+    "v1_item_is_first_in_contract_order",
+    "v1_is_active_when_v2_shows_an_active_channel",
+    "v1_prefers_phone_among_active",
+)
+class V1LatestStartWins(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if version == 2:
+            return super().render(agent, version, query)
+        ordered = order_v2(agent_channels(agent))
+        return _v1(ordered[0] if ordered else None)
+
+
+@fault(
+    "v1 choice",
+    "v1 ignores the Phone priority among active channels",
+    "v1_prefers_phone_among_active",
+    "v1_item_is_first_in_contract_order",
+)
+class V1IgnoresPhonePriority(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if version == 2:
+            return super().render(agent, version, query)
+        channels = agent_channels(agent)
+        return _v1(
+            min(
+                channels,
+                key=lambda c: (not c.active, -c.state_changed_at.timestamp(), c.channel.channel_guid),
+                default=None,
+            )
+        )
+
+
+@fault("v1 choice", "v1 orders ended channels by start instead of end", "v1_item_is_first_in_contract_order")
+class V1OrdersEndedByStart(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if version == 2:
+            return super().render(agent, version, query)
+        channels = agent_channels(agent)
+        return _v1(
+            min(
+                channels,
+                key=lambda c: (
+                    not c.active,
+                    c.active and c.type != "Phone",
+                    -c.channel.start.timestamp(),
+                    c.channel.channel_guid,
+                ),
+                default=None,
+            )
+        )
+
+
+@fault("v1 choice", "v1 validates the version-2 parameters (400 for size=0)", "v1_ignores_v2_parameters")
+class V1ValidatesV2Parameters(LatestInteractions):
+    def _answer(
+        self,
+        account_key: str,
+        agent_id: str,
+        authorization: Sequence[str],
+        accept: Sequence[str],
+        query: Mapping[str, Sequence[str]],
+    ) -> Response:
+        state = self.store.current()
+        self.authorize(self.authenticate(authorization, state), account_key)
+        self.negotiate(accept)
+        self.parse_query(query)
+        return super()._answer(account_key, agent_id, authorization, accept, query)
+
+
+# -- version 2: order, filter, size ---------------------------------------------------------------
+
+
+@fault("v2 order", "v2 lists the oldest channel first", "v2_order_is_start_descending_then_channel_guid")
+class V2OldestFirst(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None:
+            return super().render(agent, version, query)
+        ordered = list(reversed(order_v2(agent_channels(agent))))
+        return _v2(
+            agent,
+            query,
+            select_v2(ordered, type=query.type, active_live_first=query.active_live_first, size=query.size),
+        )
+
+
+@fault("v2 order", "v2 breaks start ties by channelGuid descending", "v2_order_is_start_descending_then_channel_guid")
+class V2TiesDescending(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None:
+            return super().render(agent, version, query)
+        ordered = sorted(agent_channels(agent), key=lambda c: c.channel.channel_guid, reverse=True)
+        ordered.sort(key=lambda c: c.channel.start, reverse=True)
+        return _v2(
+            agent,
+            query,
+            select_v2(ordered, type=query.type, active_live_first=query.active_live_first, size=query.size),
+        )
+
+
+@fault(
+    "v2 filter and size",
+    "size is applied before the type filter",
+    "v2_type_filter_applies_before_size",
+    "v2_size_cuts_a_prefix",
+)
+class V2SizeBeforeFilter(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None:
+            return super().render(agent, version, query)
+        cut = select_v2(
+            order_v2(agent_channels(agent)), type="All", active_live_first=query.active_live_first, size=query.size
+        )
+        return _v2(agent, query, [c for c in cut if query.type in ("All", c.type)])
+
+
+@fault(
+    "v2 filter and size",
+    "size=k answers k+1 items",
+    "v2_size_cuts_a_prefix",
+    "v2_valid_parameters_are_accepted",
+    "v2_type_filter_applies_before_size",
+)
+class V2SizeOffByOne(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None:
+            return super().render(agent, version, query)
+        return _v2(
+            agent,
+            query,
+            select_v2(
+                order_v2(agent_channels(agent)),
+                type=query.type,
+                active_live_first=query.active_live_first,
+                size=query.size + 1,
+            ),
+        )
+
+
+@fault("v2 order", "activeLiveFirst=true is ignored", "v2_active_live_first_puts_active_phones_first")
+class V2ActiveLiveFirstIgnored(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        return replace(super().parse_query(query), active_live_first=False)
+
+
+@fault(
+    "v2 order",
+    "activeLiveFirst=true puts every active channel first, chats too",
+    "v2_active_live_first_puts_active_phones_first",
+)
+class V2ActiveLiveFirstAllActive(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None or not query.active_live_first:
+            return super().render(agent, version, query)
+        ordered = [c for c in order_v2(agent_channels(agent)) if query.type in ("All", c.type)]
+        ordered = [c for c in ordered if c.active] + [c for c in ordered if not c.active]
+        return _v2(agent, query, ordered[: query.size])
+
+
+@fault(
+    "v2 parameters",
+    "size above 100 is accepted",
+    "v2_invalid_parameters_are_400_naming_them",
+    "schemathesis_v2_negative_data_rejected",
+)
+class V2SizeAbove100Accepted(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        size = (query.get("size") or [""])[0]
+        if size.isdigit() and 100 < int(size) <= 1000:
+            return replace(super().parse_query({**query, "size": ["100"]}), size=int(size))
+        return super().parse_query(query)
+
+
+@fault(
+    "v2 parameters",
+    "type is matched case-insensitively (type=phone accepted)",
+    "v2_invalid_parameters_are_400_naming_them",
+)
+class V2TypeCaseInsensitive(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        types = {t.lower(): t for t in self.rules.types}
+        fixed = {k: [types.get(v.lower(), v) if k == "type" else v for v in vs] for k, vs in query.items()}
+        return super().parse_query(fixed)
+
+
+@fault(
+    "error bodies",
+    "an empty type gets a generic message instead of the page's",
+    "v2_empty_type_is_the_pages_400",
+    "v2_invalid_parameters_are_400_naming_them",
+)
+class V2EmptyTypeOtherMessage(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        if query.get("type") == [""]:
+            raise ApiError(400, "Invalid query parameter 'type': must not be empty.")
+        return super().parse_query(query)
+
+
+# -- durations ------------------------------------------------------------------------------------
+
+
+@fault("durations", "durations are in milliseconds", "v1_item_is_first_in_contract_order")
+class DurationInMilliseconds(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None:
+            return super().render(agent, version, query)
+
+        def item(channel: AgentChannel) -> dict[str, Any]:
+            rendered = v2_item(channel)
+            if rendered["duration"] is not None:
+                rendered["duration"] *= 1000
+            return rendered
+
+        return _v2(agent, query, item=item)
+
+
+@fault(
+    "durations",
+    "a live channel's duration counts up instead of being null",
+    "v1_item_appears_in_v2",
+    "v2_ended_durations_do_not_change",
+    "v2_active_live_first_puts_active_phones_first",
+)
+class DurationOfLiveChannel(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None:
+            return super().render(agent, version, query)
+        now = self.store.current().clock.now()
+
+        def item(channel: AgentChannel) -> dict[str, Any]:
+            rendered = v2_item(channel)
+            if rendered["duration"] is None:
+                rendered["duration"] = int((now - channel.channel.start).total_seconds())
+            return rendered
+
+        return _v2(agent, query, item=item)
+
+
+# -- error bodies and headers ---------------------------------------------------------------------
+
+
+@fault(
+    "error bodies",
+    "errors are application/problem+json",
+    "error_bodies_are_json_messages",
+    "missing_credentials_are_401",
+    "responses_match_the_spec",
+)
+class ProblemJsonErrors(LatestInteractions):
+    def respond(self, *args: Any, **kwargs: Any) -> Response:
+        answer = super().respond(*args, **kwargs)
+        if answer.status < 400:
+            return answer
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Error",
+                "status": answer.status,
+                "detail": json.loads(answer.body)["message"],
+            }
+        ).encode()
+        return replace(
+            _with_headers(answer, lambda h: h.update({"Content-Type": "application/problem+json"})), body=body
+        )
+
+
+@fault(
+    "error bodies",
+    "an unknown agent's 404 has another message",
+    "unknown_agent_is_404_with_the_pages_body",
+    "responses_match_the_spec",
+)
+class NotFoundMessageDiffers(LatestInteractions):
+    def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
+        agent = state.agent(account_key, agent_id)
+        if agent is None:
+            raise ApiError(404, f"Agent {agent_id} not found.")
+        return agent
+
+
+@fault(
+    "errors",
+    "a non-numeric size crashes the server (500)",
+    "no_server_errors",
+    "v2_invalid_parameters_are_400_naming_them",
+)
+class ServerErrorOnNonNumericSize(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        int((query.get("size") or ["1"])[0])  # the unhandled ValueError becomes the framework's 500
+        return super().parse_query(query)
+
+
+@fault(
+    "v2 order",
+    "a channel shared by several rows of a join is listed twice",
+    "v2_channel_guids_are_unique",
+    "v2_size_cuts_a_prefix",
+)
+class DuplicateChannelRows(LatestInteractions):
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None:
+            return super().render(agent, version, query)
+        chosen = select_v2(
+            order_v2(agent_channels(agent)), type=query.type, active_live_first=query.active_live_first, size=query.size
+        )
+        doubled = [c for c in chosen for _ in range(2 if c.type == "Phone" else 1)][: query.size]
+        return _v2(agent, query, doubled)

@@ -1,0 +1,115 @@
+"""`contracts check`: verdict per rule, exit codes 0/1/2, JUnit XML, reproducing curl commands."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from contracts.cli import main
+from contracts.registry import RULES
+from mockserver.running import RunningMock
+from tests.contracts.conftest import check_args
+
+
+def test_the_mock_passes_every_rule(mock: RunningMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "junit.xml"
+    assert main(check_args(mock.base_url, "--junit-xml", str(report))) == 0
+    out = capsys.readouterr().out
+    for rule_id in RULES:
+        assert rule_id in out
+    assert "0 failed" in out
+    suite = ET.parse(report).getroot()
+    assert suite.get("tests") == str(len(RULES))
+    assert suite.get("failures") == "0"
+    assert {case.get("name") for case in suite.iter("testcase")} == set(RULES)
+    skipped = {case.get("name") for case in suite.iter("testcase") if case.find("skipped") is not None}
+    assert skipped == {"version_1_only_refuses_version_2"}
+
+
+def test_the_version_1_only_mock_passes_in_version_1_mode(
+    mock_v1_only: RunningMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(check_args(mock_v1_only.base_url, "--versions", "1")) == 0
+    out = capsys.readouterr().out
+    assert "version_1_only_refuses_version_2" in out
+    assert "0 failed" in out
+
+
+def test_a_version_2_server_judged_as_version_1_only_fails(
+    mock: RunningMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(check_args(mock.base_url, "--versions", "1", "--rule", "version_1_only_refuses_version_2")) == 1
+    out = capsys.readouterr().out
+    assert "expected: status 406" in out
+    assert "reproduce: curl -i -H 'Authorization: Bearer valid-token'" in out
+
+
+def test_a_version_1_only_server_judged_as_serving_version_2_fails(
+    mock_v1_only: RunningMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(check_args(mock_v1_only.base_url, "--rule", "version_2_is_served")) == 1
+    assert "version_2_is_served" in capsys.readouterr().out
+
+
+def test_without_optional_tokens_their_rules_are_not_exercised(
+    mock: RunningMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "check",
+        "--base-url",
+        mock.base_url,
+        "--token",
+        "valid-token",
+        "--account",
+        "a1b2c3d4e5",
+        "--agent",
+        "agent-7",
+    ]
+    assert main([*args, "--rule", "foreign_token_is_403", "--rule", "expired_token_is_401_invalid_token"]) == 0
+    out = capsys.readouterr().out
+    assert "no --foreign-token given" in out and "no --expired-token given" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda a: a.__setitem__(2, f"http://127.0.0.1:{_free_port()}/v0"), "cannot reach"),
+        (lambda a: a.__setitem__(4, "wrong-token"), "refused --token"),
+        (lambda a: a.__setitem__(6, "f6g7h8i9j0"), "refused --token"),
+        (lambda a: a.__setitem__(8, "no-such-agent"), "unknown to the server"),
+    ],
+)
+def test_cannot_judge_exits_2(
+    mock: RunningMock, capsys: pytest.CaptureFixture[str], change: object, words: str
+) -> None:
+    args = check_args(mock.base_url)
+    change(args)  # type: ignore[operator]
+    assert main(args) == 2
+    assert words in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--base-url", "http://x/v0", "--token", "t", "--account", "a"],  # no --agent
+        ["check", "--base-url", "ftp://x", "--token", "t", "--account", "a", "--agent", "b"],
+        ["check", "--base-url", "http://x/v0", "--token", "t", "--account", "a", "--agent", "b", "--versions", "2"],
+        ["check", "--base-url", "http://x/v0", "--token", "t", "--account", "a", "--agent", "b", "--max-examples", "0"],
+        ["check", "--base-url", "http://x/v0", "--token", "t", "--account", "a", "--agent", "b", "--rule", "nope"],
+        [],
+    ],
+)
+def test_bad_usage_exits_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    assert "usage" in capsys.readouterr().err
