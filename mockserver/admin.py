@@ -1,12 +1,26 @@
-"""The control plane under /__admin: read, replace and reset the mock's state.
+"""The control plane under /__admin, outside the public API.
 
-It is outside the public API and answers plain JSON: `{"message"}` on error, with `errors`
-listing each problem when a document is refused.
+    GET  PUT  /__admin/state                     read / replace the whole state
+    POST      /__admin/reset                     back to the startup fixtures (journal and faults cleared)
+    POST      /__admin/accounts/{a}/agents       add an agent {id}
+    POST      /__admin/accounts/{a}/agents/{g}/interactions
+                                                 start an interaction {type, direction?, guid?, channelGuid?}
+    POST      .../interactions/{guid}/channels   add a channel starting now {channelGuid?}
+    POST      /__admin/accounts/{a}/agents/{g}/channels/{channelGuid}/end    end a channel {at?}
+    POST      /__admin/tokens                    add a token {account, token?, expires?}
+    DELETE    /__admin/tokens/{token}            revoke it
+    GET  PUT  DELETE /__admin/clock              read / freeze {now?} / release the clock
+    POST      /__admin/clock/advance             move a frozen clock {seconds}
+    GET  DELETE /__admin/journal                 the requests served (filters: ?agent=&status=...) / clear
+    GET  POST DELETE /__admin/faults             list / inject / clear faults; DELETE /__admin/faults/{id}
+
+Answers are JSON: what was created or changed, or `{"message"}` (with `errors` for a refused document).
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,38 +30,109 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mockserver import control
+from mockserver.control import ControlError
+from mockserver.fault_injection import FaultInjector
 from mockserver.fixtures import FixtureError, build_state, parse_text
+from mockserver.journal import Journal
+from mockserver.model import State
 from mockserver.store import StateStore
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+Change = Callable[[State], tuple[State, dict[str, Any]]]
 
 
-class AdminError(Exception):
-    def __init__(self, status: int, message: str, errors: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.errors = status, message, errors
+def create_admin_app(
+    store: StateStore, journal: Journal, faults: FaultInjector, *, admin_token: str | None
+) -> Starlette:
+    def apply(change: Change, status: int = 200) -> JSONResponse:
+        created: dict[str, Any] = {}
 
-    def to_response(self) -> JSONResponse:
-        body: dict[str, Any] = {"message": self.message}
-        if self.errors is not None:
-            body["errors"] = self.errors
-        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
-        return JSONResponse(body, self.status, headers=headers)
+        def run(state: State) -> State:
+            new_state, result = change(state)
+            created.update(result)
+            return new_state
 
+        store.update(run)
+        return JSONResponse(created, status)
 
-def create_admin_app(store: StateStore, *, admin_token: str | None) -> Starlette:
     async def get_state(request: Request) -> Response:
         return JSONResponse(store.current().document)
 
     async def put_state(request: Request) -> Response:
-        document = await _read_document(request)
-        state = build_state(document)
-        store.replace(state)
+        text = await _body_text(request)
+        if not text.strip():
+            raise ControlError(400, "The request body is empty; send a fixture document (JSON or YAML).")
+        state = store.replace(build_state(parse_text(text, "state document"), source="state document"))
         return JSONResponse({"message": "State replaced.", "loaded": state.summary()})
 
     async def reset(request: Request) -> Response:
         state = store.reset()
-        return JSONResponse({"message": "State reset to the startup fixtures.", "loaded": state.summary()})
+        journal.clear()
+        faults.clear()
+        return JSONResponse(
+            {"message": "State reset to the startup fixtures; journal and faults cleared.", "loaded": state.summary()}
+        )
+
+    async def add_agent(request: Request) -> Response:
+        body, account = await _json(request), request.path_params["account"]
+        return apply(lambda s: control.add_agent(s, account, body), 201)
+
+    async def start_interaction(request: Request) -> Response:
+        body, p = await _json(request), request.path_params
+        return apply(lambda s: control.start_interaction(s, p["account"], p["agent"], body), 201)
+
+    async def add_channel(request: Request) -> Response:
+        body, p = await _json(request), request.path_params
+        return apply(lambda s: control.add_channel(s, p["account"], p["agent"], p["guid"], body), 201)
+
+    async def end_channel(request: Request) -> Response:
+        body, p = await _json(request), request.path_params
+        return apply(lambda s: control.end_channel(s, p["account"], p["agent"], p["channel"], body))
+
+    async def add_token(request: Request) -> Response:
+        body = await _json(request)
+        return apply(lambda s: control.add_token(s, body), 201)
+
+    async def revoke_token(request: Request) -> Response:
+        token = request.path_params["token"]
+        return apply(lambda s: control.revoke_token(s, token))
+
+    async def get_clock(request: Request) -> Response:
+        return JSONResponse(control.clock_view(store.current()))
+
+    async def freeze_clock(request: Request) -> Response:
+        body = await _json(request)
+        return apply(lambda s: control.freeze_clock(s, body))
+
+    async def advance_clock(request: Request) -> Response:
+        body = await _json(request)
+        return apply(lambda s: control.advance_clock(s, body))
+
+    async def release_clock(request: Request) -> Response:
+        return apply(control.release_clock)
+
+    async def get_journal(request: Request) -> Response:
+        return JSONResponse({"limit": journal.limit, "requests": journal.entries(dict(request.query_params))})
+
+    async def clear_journal(request: Request) -> Response:
+        return JSONResponse({"cleared": journal.clear()})
+
+    async def list_faults(request: Request) -> Response:
+        return JSONResponse({"faults": faults.list()})
+
+    async def add_fault(request: Request) -> Response:
+        return JSONResponse(faults.add(await _json(request)), 201)
+
+    async def clear_faults(request: Request) -> Response:
+        return JSONResponse({"cleared": faults.clear()})
+
+    async def remove_fault(request: Request) -> Response:
+        raw = request.path_params["fault"]
+        if not raw.isdigit():
+            raise ControlError(404, f"Unknown fault {raw!r}.")
+        faults.remove(int(raw))
+        return JSONResponse({"removed": int(raw)})
 
     def guarded(endpoint: Endpoint) -> Endpoint:
         async def run(request: Request) -> Response:
@@ -55,31 +140,55 @@ def create_admin_app(store: StateStore, *, admin_token: str | None) -> Starlette
                 _check_admin_token(request, admin_token)
                 return await endpoint(request)
             except FixtureError as error:
-                return AdminError(400, str(error).splitlines()[0], error.errors).to_response()
-            except AdminError as error:
-                return error.to_response()
+                return _error(400, str(error).splitlines()[0], error.errors)
+            except ControlError as error:
+                return _error(error.status, error.message, error.errors)
 
         return run
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        headers = dict(exc.headers or {})
         if exc.status_code == 405:
             message = f"Method {request.method} is not allowed on {request.url.path}."
         elif exc.status_code == 404:
             message = f"No control-plane endpoint at {request.url.path}."
         else:
-            message = exc.detail
-        return JSONResponse({"message": message}, exc.status_code, headers=headers)
+            message = str(exc.detail)
+        return JSONResponse({"message": message}, exc.status_code, headers=dict(exc.headers or {}))
 
+    agent = "/__admin/accounts/{account}/agents/{agent}"
+    routes = [
+        ("/__admin/state", get_state, "GET"),
+        ("/__admin/state", put_state, "PUT"),
+        ("/__admin/reset", reset, "POST"),
+        ("/__admin/accounts/{account}/agents", add_agent, "POST"),
+        (f"{agent}/interactions", start_interaction, "POST"),
+        (f"{agent}/interactions/{{guid}}/channels", add_channel, "POST"),
+        (f"{agent}/channels/{{channel}}/end", end_channel, "POST"),
+        ("/__admin/tokens", add_token, "POST"),
+        ("/__admin/tokens/{token}", revoke_token, "DELETE"),
+        ("/__admin/clock", get_clock, "GET"),
+        ("/__admin/clock", freeze_clock, "PUT"),
+        ("/__admin/clock", release_clock, "DELETE"),
+        ("/__admin/clock/advance", advance_clock, "POST"),
+        ("/__admin/journal", get_journal, "GET"),
+        ("/__admin/journal", clear_journal, "DELETE"),
+        ("/__admin/faults", list_faults, "GET"),
+        ("/__admin/faults", add_fault, "POST"),
+        ("/__admin/faults", clear_faults, "DELETE"),
+        ("/__admin/faults/{fault}", remove_fault, "DELETE"),
+    ]
     return Starlette(
-        routes=[
-            Route("/__admin/state", guarded(get_state), methods=["GET"]),
-            Route("/__admin/state", guarded(put_state), methods=["PUT"]),
-            Route("/__admin/reset", guarded(reset), methods=["POST"]),
-        ],
+        routes=[Route(path, guarded(endpoint), methods=[method]) for path, endpoint, method in routes],
         exception_handlers={HTTPException: http_error},
     )
+
+
+def _error(status: int, message: str, errors: list[str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
 def _check_admin_token(request: Request, admin_token: str | None) -> None:
@@ -87,15 +196,22 @@ def _check_admin_token(request: Request, admin_token: str | None) -> None:
         return
     scheme, _, presented = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), admin_token.encode()):
-        raise AdminError(401, "The control plane requires 'Authorization: Bearer <admin token>'.")
+        raise ControlError(401, "The control plane requires 'Authorization: Bearer <admin token>'.")
 
 
-async def _read_document(request: Request) -> Any:
+async def _body_text(request: Request) -> str:
     body = await request.body()
-    if not body.strip():
-        raise AdminError(400, "The request body is empty; send a fixture document (JSON or YAML).")
     try:
-        text = body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        raise AdminError(400, "The request body is not UTF-8 text.") from None
-    return parse_text(text, "state document")
+        raise ControlError(400, "The request body is not UTF-8 text.") from None
+
+
+async def _json(request: Request) -> Any:
+    text = await _body_text(request)
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ControlError(400, f"The request body is not valid JSON: {error}.") from None

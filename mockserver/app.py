@@ -1,15 +1,19 @@
 """create_app(settings): the mock as one ASGI application, with no module-level state.
 
 /__admin/...                          -> the control plane (admin.py)
-the spec's route, GET/HEAD            -> Connexion -> api.LatestInteractions
-the spec's route, any other method    -> 405 with Allow
+the spec's route                      -> journal + injected faults, then:
+    GET, HEAD                         -> Connexion -> api.LatestInteractions
+    any other method                  -> 405 with Allow
 {base}/ui/, {base}/openapi.json       -> Connexion's interactive docs of openapi.yaml
 anything else                         -> 404 {"message"}
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from connexion import AsyncApp
@@ -20,12 +24,14 @@ from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from mockserver.admin import create_admin_app
-from mockserver.api import LatestInteractions
-from mockserver.errors import AgentNotFound, MethodNotAllowed, Response
+from mockserver.api import LatestInteractions, parse_query
+from mockserver.errors import AgentNotFound, ApiError, MethodNotAllowed, Response
+from mockserver.fault_injection import Decision, FaultInjector
 from mockserver.fixtures import load_fixture_file
+from mockserver.journal import Journal, describe_authorization
 from mockserver.model import State
 from mockserver.query import QueryRules
 from mockserver.settings import Settings
@@ -33,6 +39,7 @@ from mockserver.spec import load_spec
 from mockserver.store import StateStore
 
 ALLOWED_METHODS = ("GET", "HEAD")
+FAULT_HEADER = "X-Mock-Fault"
 
 # Connexion's security and request validation would answer before our checks, in another order
 # and in problem+json; the contract fixes both, so api.py owns every check.
@@ -48,17 +55,20 @@ MIDDLEWARES = [
 
 @dataclass
 class MockServer:
-    """The ASGI application; `store` is the live state, for the control plane and in-process tests."""
+    """The ASGI application; `store`, `journal` and `faults` are live, for in-process control."""
 
     settings: Settings
     store: StateStore
     endpoint: LatestInteractions
     connexion_app: AsyncApp
-    admin_app: Any
+    journal: Journal
+    faults: FaultInjector
     docs_prefixes: tuple[str, ...]
+    route: re.Pattern[str]
+    admin_app: Any = field(init=False)
 
     def __post_init__(self) -> None:
-        self.route = load_spec().route_pattern()
+        self.admin_app = create_admin_app(self.store, self.journal, self.faults, admin_token=self.settings.admin_token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,16 +77,66 @@ class MockServer:
         path: str = scope["path"]
         if path == "/__admin" or path.startswith("/__admin/"):
             await self.admin_app(scope, receive, send)
-        elif self.route.match(path):
-            if scope["method"] in ALLOWED_METHODS:
-                await self.connexion_app(scope, receive, send)
-            else:
-                await _send(MethodNotAllowed(scope["method"], ALLOWED_METHODS).to_response(), scope, send)
+        elif match := self.route.match(path):
+            await self._public(scope, receive, send, match["accountKey"], match["agentId"])
         elif path.startswith(self.docs_prefixes):
             await self.connexion_app(scope, receive, send)
         else:
             # The page's own 404 text, as the real service gives for a path it does not serve.
-            await _send(AgentNotFound().to_response(), scope, send)
+            await send_response(AgentNotFound().to_response(), scope, send)
+
+    async def _public(self, scope: Scope, receive: Receive, send: Send, account: str, agent: str) -> None:
+        state = self.store.current()
+        decision = self.faults.decide(account, agent)
+        if decision.delay_seconds:
+            await asyncio.sleep(decision.delay_seconds)
+        statuses: list[int] = []
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+            await send(message)
+
+        try:
+            if decision.drop:
+                await _drop(send)
+            elif decision.status is not None:
+                await send_response(_injected(decision), scope, recording_send)
+            elif scope["method"] not in ALLOWED_METHODS:
+                await send_response(
+                    MethodNotAllowed(scope["method"], ALLOWED_METHODS).to_response(), scope, recording_send
+                )
+            else:
+                await self.connexion_app(scope, receive, recording_send)
+        finally:
+            self._record(scope, state, account, agent, statuses[0] if statuses else None, decision)
+
+    def _record(
+        self, scope: Scope, state: State, account: str, agent: str, status: int | None, decision: Decision
+    ) -> None:
+        headers = scope["headers"]
+        self.journal.record(
+            state,
+            method=scope["method"],
+            path=scope["path"],
+            account=account,
+            agent=agent,
+            query=parse_query(scope.get("query_string", b"")),
+            accept=[v.decode("latin-1") for k, v in headers if k == b"accept"],
+            authorization=describe_authorization(
+                [v.decode("latin-1") for k, v in headers if k == b"authorization"], state
+            ),
+            status=status,
+            fault=(
+                "drop"
+                if decision.drop
+                else "status"
+                if decision.status
+                else "delay"
+                if decision.delay_seconds
+                else None
+            ),
+        )
 
 
 def create_app(
@@ -90,6 +150,7 @@ def create_app(
     `endpoint_class` exists for the deliberately faulty servers of `contracts selftest`.
     """
     settings = settings or Settings()
+    _quiet_dropped_connections()
     store = StateStore(state if state is not None else load_fixture_file(settings.fixtures))
     spec = load_spec()
     endpoint = endpoint_class(store, settings.versions, QueryRules.from_spec(spec.parameters))
@@ -103,12 +164,47 @@ def create_app(
         store=store,
         endpoint=endpoint,
         connexion_app=connexion_app,
-        admin_app=create_admin_app(store, admin_token=settings.admin_token),
+        journal=Journal(settings.journal_limit),
+        faults=FaultInjector(),
         docs_prefixes=(f"{spec.base_path}/ui", f"{spec.base_path}/openapi.json"),
+        route=spec.route_pattern(),
     )
 
 
-async def _send(response: Response, scope: Scope, send: Send) -> None:
+def _injected(decision: Decision) -> Response:
+    error = ApiError(decision.status or 500, f"Injected fault: status {decision.status}.")
+    # The marker tells a client's test (and ours) that this answer is outside the contract on purpose.
+    headers = {FAULT_HEADER: ",".join(map(str, decision.fault_ids))}
+    if decision.retry_after is not None:
+        headers["Retry-After"] = str(decision.retry_after)
+    return error.to_response(headers)
+
+
+async def _drop(send: Send) -> None:
+    """Promise a body, send none of it and stop: the client sees the connection cut mid-answer."""
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
+    await send({"type": "http.response.body", "body": b"", "more_body": True})
+    raise DroppedConnection
+
+
+class DroppedConnection(Exception):
+    """Raised on purpose to make the server close the connection (fault injection)."""
+
+
+class _HideDroppedConnections(logging.Filter):
+    """uvicorn logs an app's exception with its traceback; a drop asked for is no error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+
+
+def _quiet_dropped_connections() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HideDroppedConnections) for f in logger.filters):
+        logger.addFilter(_HideDroppedConnections())
+
+
+async def send_response(response: Response, scope: Scope, send: Send) -> None:
     raw_headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
     raw_headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})

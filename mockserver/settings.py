@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mockserver.journal import DEFAULT_LIMIT
 from mockserver.resources import DEFAULT_FIXTURES
 
 ALL_VERSIONS = frozenset({1, 2})
@@ -17,8 +18,11 @@ class Settings:
     port: int = 8080
     versions: frozenset[int] = field(default=ALL_VERSIONS)
     admin_token: str | None = None
+    journal_limit: int = DEFAULT_LIMIT
 
     def __post_init__(self) -> None:
+        if self.journal_limit < 1:
+            raise ValueError(f"journal_limit must be at least 1, got {self.journal_limit}")
         if not self.versions or not self.versions <= ALL_VERSIONS or 1 not in self.versions:
             raise ValueError(f"versions must be {{1}} or {{1, 2}}, got {sorted(self.versions)}")
 

@@ -89,7 +89,7 @@ def _versions_named(accept: Sequence[str]) -> list[tuple[int, float]]:
     return named
 
 
-def _with_headers(response: Response, change: Callable[[dict[str, str]], None]) -> Response:
+def _with_headers(response: Response, change: Callable[[dict[str, str]], object]) -> Response:
     headers = dict(response.headers)
     change(headers)
     return replace(response, headers=headers)

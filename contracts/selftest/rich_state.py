@@ -39,7 +39,12 @@ def _interaction(
 
 def build(now: datetime | None = None) -> dict[str, Any]:
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    i = lambda *args, **kwargs: _interaction(now, *args, **kwargs)  # noqa: E731
+
+    def i(
+        name: str, type_: str, *channels: tuple[int, int | None], direction: str | None = "Inbound"
+    ) -> dict[str, Any]:
+        return _interaction(now, name, type_, *channels, direction=direction)
+
     long_history = [
         i(
             f"history-{n}",

@@ -1,0 +1,141 @@
+"""A small typed client of a running mock's control plane, for tests written against it.
+
+mock.start_interaction("a1b2c3d4e5", "agent-7", type="Chat")
+mock.end_channel("a1b2c3d4e5", "agent-7", channel_guid)
+assert mock.journal(agent="agent-7")[-1]["status"] == 200
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from mockserver.journal import fingerprint
+
+
+class ControlRefused(Exception):
+    """The control plane refused a change (4xx); nothing was changed."""
+
+    def __init__(self, status: int, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status, self.message, self.errors = status, message, errors or []
+
+
+class MockClient:
+    def __init__(self, url: str, *, base_path: str = "/v0", admin_token: str | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.base_url = self.url + base_path
+        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        self._http = httpx.Client(base_url=self.url + "/__admin", headers=headers, timeout=10)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MockClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def endpoint(self, account: str, agent: str) -> str:
+        """The public URL of an agent's latest interactions."""
+        return f"{self.base_url}/{account}/agents/{agent}/latestInteractions"
+
+    def _call(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
+        response = self._http.request(method, path, json=body, params=params)
+        payload = response.json()
+        if response.status_code >= 400:
+            raise ControlRefused(response.status_code, payload.get("message", response.text), payload.get("errors"))
+        return payload
+
+    # -- state --------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/state"))
+
+    def set_state(self, document: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._call("PUT", "/state", document))
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+
+    def add_agent(self, account: str, agent_id: str) -> dict[str, Any]:
+        return dict(self._call("POST", f"/accounts/{account}/agents", {"id": agent_id}))
+
+    def start_interaction(
+        self,
+        account: str,
+        agent: str,
+        *,
+        type: str,
+        direction: str | None = None,
+        guid: str | None = None,
+        channel_guid: str | None = None,
+    ) -> dict[str, Any]:
+        """Start an interaction whose first channel starts now; returns it (guid, channels...)."""
+        body = _without_none(type=type, direction=direction, guid=guid, channelGuid=channel_guid)
+        return dict(self._call("POST", f"/accounts/{account}/agents/{agent}/interactions", body))
+
+    def add_channel(self, account: str, agent: str, guid: str, *, channel_guid: str | None = None) -> dict[str, Any]:
+        body = _without_none(channelGuid=channel_guid)
+        return dict(self._call("POST", f"/accounts/{account}/agents/{agent}/interactions/{guid}/channels", body))
+
+    def end_channel(self, account: str, agent: str, channel_guid: str, *, at: str | None = None) -> dict[str, Any]:
+        return dict(
+            self._call("POST", f"/accounts/{account}/agents/{agent}/channels/{channel_guid}/end", _without_none(at=at))
+        )
+
+    # -- tokens -------------------------------------------------------------------------------
+
+    def add_token(self, account: str, *, token: str | None = None, expires: str | None = None) -> str:
+        created = self._call("POST", "/tokens", _without_none(account=account, token=token, expires=expires))
+        return str(created["token"])
+
+    def revoke_token(self, token: str) -> None:
+        self._call("DELETE", f"/tokens/{token}")
+
+    # -- clock --------------------------------------------------------------------------------
+
+    def clock(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/clock"))
+
+    def freeze_clock(self, at: str | None = None) -> dict[str, Any]:
+        return dict(self._call("PUT", "/clock", _without_none(now=at)))
+
+    def advance_clock(self, seconds: int) -> dict[str, Any]:
+        return dict(self._call("POST", "/clock/advance", {"seconds": seconds}))
+
+    def release_clock(self) -> dict[str, Any]:
+        return dict(self._call("DELETE", "/clock"))
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def inject_fault(self, kind: str, **options: Any) -> dict[str, Any]:
+        """kind delay (delay_ms=int or {min, max}), status (status=503, retry_after=...) or drop;
+        scope with account=, agent=, count= (next N), probability= and seed=."""
+        return dict(self._call("POST", "/faults", {"kind": kind, **options}))
+
+    def faults(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/faults")["faults"])
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+    # -- journal ------------------------------------------------------------------------------
+
+    def journal(self, **filters: str) -> list[dict[str, Any]]:
+        """The requests served, oldest first; filters compare a field's text (agent="agent-7", status="200")."""
+        return list(self._call("GET", "/journal", params=filters)["requests"])
+
+    def clear_journal(self) -> None:
+        self._call("DELETE", "/journal")
+
+    @staticmethod
+    def token_fingerprint(token: str) -> str:
+        """What the journal records for a token, to check which one a client sent."""
+        return fingerprint(token)
+
+
+def _without_none(**fields: Any) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if value is not None}

@@ -1,0 +1,188 @@
+"""Injected faults of the public endpoint: delays, failure statuses, dropped connections.
+
+A fault applies to every request, or to one account/agent, or to the next N matching requests,
+possibly with a probability; random delays and random choices come from the fault's own seeded
+generator, so a failing run replays exactly. Answers are otherwise never altered.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.control import ControlError, Payload
+
+KINDS = ("delay", "status", "drop")
+MAX_DELAY_MS = 60_000
+
+
+@dataclass
+class Fault:
+    id: int
+    kind: str
+    delay_ms: tuple[int, int] | None
+    status: int | None
+    retry_after: int | None
+    account: str | None
+    agent: str | None
+    remaining: int | None
+    probability: float
+    seed: int | None
+    _random: random.Random = field(repr=False)
+
+    def matches(self, account: str, agent: str) -> bool:
+        return (self.account in (None, account)) and (self.agent in (None, agent)) and self.remaining != 0
+
+    def describe(self) -> dict[str, Any]:
+        described: dict[str, Any] = {"id": self.id, "kind": self.kind}
+        if self.delay_ms is not None:
+            low, high = self.delay_ms
+            described["delay_ms"] = low if low == high else {"min": low, "max": high}
+        if self.status is not None:
+            described["status"] = self.status
+        if self.retry_after is not None:
+            described["retry_after"] = self.retry_after
+        for name in ("account", "agent", "seed"):
+            if getattr(self, name) is not None:
+                described[name] = getattr(self, name)
+        described["remaining"] = self.remaining
+        described["probability"] = self.probability
+        return described
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one request: wait, then answer normally, fail with a status, or drop."""
+
+    delay_seconds: float = 0.0
+    status: int | None = None
+    retry_after: int | None = None
+    drop: bool = False
+    fault_ids: tuple[int, ...] = ()
+
+    @property
+    def fails(self) -> bool:
+        return self.drop or self.status is not None
+
+
+class FaultInjector:
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add(self, body: Any) -> dict[str, Any]:
+        fault = _parse(body, next(self._ids))
+        with self._lock:
+            self._faults.append(fault)
+        return fault.describe()
+
+    def list(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [fault.describe() for fault in self._faults]
+
+    def remove(self, fault_id: int) -> None:
+        with self._lock:
+            kept = [f for f in self._faults if f.id != fault_id]
+            if len(kept) == len(self._faults):
+                raise ControlError(404, f"Unknown fault {fault_id}.")
+            self._faults = kept
+
+    def clear(self) -> int:
+        with self._lock:
+            count, self._faults = len(self._faults), []
+            return count
+
+    def decide(self, account: str, agent: str) -> Decision:
+        if not self._faults:
+            return Decision()
+        delay, status, retry_after, drop, applied = 0.0, None, None, False, []
+        with self._lock:
+            for fault in self._faults:
+                if not fault.matches(account, agent):
+                    continue
+                if fault.kind != "delay" and (status is not None or drop):
+                    continue  # the first failure decides the answer
+                if fault.probability < 1.0 and fault._random.random() >= fault.probability:
+                    continue
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+                applied.append(fault.id)
+                if fault.kind == "delay" and fault.delay_ms is not None:
+                    delay += fault._random.randint(*fault.delay_ms) / 1000
+                elif fault.kind == "status":
+                    status, retry_after = fault.status, fault.retry_after
+                else:
+                    drop = True
+            self._faults = [f for f in self._faults if f.remaining != 0]
+        return Decision(delay, status, retry_after, drop, tuple(applied))
+
+
+def _parse(body: Any, fault_id: int) -> Fault:
+    payload = Payload(
+        body, ("kind", "delay_ms", "status", "retry_after", "account", "agent", "count", "probability", "seed")
+    )
+    kind = payload.choice("kind", KINDS, required=True)
+    raw = payload.body
+    delay = _delay(raw.get("delay_ms")) if kind == "delay" else None
+    if kind != "delay" and "delay_ms" in raw:
+        raise ControlError(400, "Field 'delay_ms' belongs to kind 'delay' only.")
+    status = retry_after = None
+    if kind == "status":
+        status = raw.get("status")
+        if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
+            raise ControlError(400, f"Field 'status' must be an HTTP status from 400 to 599, got {status!r}.")
+        retry_after = raw.get("retry_after", 1 if status in (429, 503) else None)
+        if retry_after is not None and (
+            not isinstance(retry_after, int) or isinstance(retry_after, bool) or retry_after < 0
+        ):
+            raise ControlError(400, f"Field 'retry_after' must be whole seconds >= 0, got {retry_after!r}.")
+    elif "status" in raw or "retry_after" in raw:
+        raise ControlError(400, "Fields 'status' and 'retry_after' belong to kind 'status' only.")
+    count = raw.get("count")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+        raise ControlError(400, f"Field 'count' must be a whole number >= 1, got {count!r}.")
+    probability = raw.get("probability", 1.0)
+    if isinstance(probability, bool) or not isinstance(probability, int | float) or not 0 < probability <= 1:
+        raise ControlError(400, f"Field 'probability' must be a number in (0, 1], got {probability!r}.")
+    seed = raw.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise ControlError(400, f"Field 'seed' must be an integer, got {seed!r}.")
+    return Fault(
+        id=fault_id,
+        kind=str(kind),
+        delay_ms=delay,
+        status=status,
+        retry_after=retry_after,
+        account=payload.text("account"),
+        agent=payload.text("agent"),
+        remaining=count,
+        probability=float(probability),
+        seed=seed,
+        _random=random.Random(seed),
+    )
+
+
+def _delay(value: Any) -> tuple[int, int]:
+    def whole(v: Any) -> int:
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_DELAY_MS:
+            raise ControlError(
+                400,
+                f"Field 'delay_ms' must be whole milliseconds from 0 to {MAX_DELAY_MS}, or {{min, max}}, got {value!r}.",
+            )
+        return v
+
+    if isinstance(value, Mapping):
+        if set(value) != {"min", "max"}:
+            raise ControlError(400, f"Field 'delay_ms' as an object needs exactly min and max, got {value!r}.")
+        low, high = whole(value["min"]), whole(value["max"])
+        if low > high:
+            raise ControlError(400, f"Field 'delay_ms': min {low} is above max {high}.")
+        return low, high
+    if value is None:
+        raise ControlError(400, "Field 'delay_ms' is required for kind 'delay'.")
+    return whole(value), whole(value)

@@ -1,0 +1,90 @@
+"""The request journal: what was asked and answered, tokens never in clear, bounded, clearable."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from mockserver.client import MockClient
+from tests.conftest import V1, V2, get
+
+
+def journal(client: httpx.Client, **filters: str) -> list[dict[str, Any]]:
+    return client.get("/__admin/journal", params=filters).json()["requests"]
+
+
+def test_requests_are_recorded_with_what_was_asked_and_answered(client: httpx.Client) -> None:
+    client.delete("/__admin/journal")
+    get(client, "agent-7", accept=V2, params={"size": "3", "type": "Chat"})
+    get(client, "nobody", token="no-such-token-value", accept=V1)
+    client.get("/v0/a1b2c3d4e5/agents/agent-7/latestInteractions")
+    first, second, third = journal(client)
+    assert first["method"] == "GET"
+    assert first["path"] == "/v0/a1b2c3d4e5/agents/agent-7/latestInteractions"
+    assert (first["account"], first["agent"]) == ("a1b2c3d4e5", "agent-7")
+    assert first["query"] == {"size": ["3"], "type": ["Chat"]}
+    assert first["accept"] == [V2]
+    assert first["status"] == 200
+    assert first["authorization"]["token"]["fingerprint"] == MockClient.token_fingerprint("valid-token")
+    assert (
+        first["authorization"]["token"]["known"] is True and first["authorization"]["token"]["account"] == "a1b2c3d4e5"
+    )
+    assert second["status"] == 401
+    assert second["authorization"]["token"]["known"] is False
+    assert third["authorization"] is None and third["accept"] == ["*/*"] and third["status"] == 401  # httpx sends */*
+    assert first["id"] < second["id"] < third["id"]
+
+
+def test_token_values_never_appear(client: httpx.Client) -> None:
+    client.delete("/__admin/journal")
+    for token in ("valid-token", "expired-token", "a-secret-that-must-not-leak"):
+        get(client, "agent-7", token=token)
+    text = json.dumps(journal(client))
+    for token in ("valid-token", "expired-token", "a-secret-that-must-not-leak"):
+        assert token not in text
+    expired = journal(client)[1]["authorization"]["token"]
+    assert expired["expired"] is True
+
+
+def test_other_schemes_are_recorded_without_credentials(client: httpx.Client) -> None:
+    client.delete("/__admin/journal")
+    client.get("/v0/a1b2c3d4e5/agents/agent-7/latestInteractions", headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    entry = journal(client)[0]
+    assert entry["authorization"] == {"scheme": "Basic", "token": None}
+    assert "dXNlcjpwYXNz" not in json.dumps(entry)
+
+
+def test_filters_and_clear(client: httpx.Client) -> None:
+    client.delete("/__admin/journal")
+    get(client, "agent-7")
+    get(client, "1234")
+    get(client, "nobody")
+    assert [e["agent"] for e in journal(client, agent="1234")] == ["1234"]
+    assert [e["agent"] for e in journal(client, status="404")] == ["nobody"]
+    assert client.delete("/__admin/journal").json() == {"cleared": 3}
+    assert journal(client) == []
+
+
+def test_other_methods_are_recorded_too(client: httpx.Client) -> None:
+    client.delete("/__admin/journal")
+    client.post("/v0/a1b2c3d4e5/agents/agent-7/latestInteractions")
+    assert [(e["method"], e["status"]) for e in journal(client)] == [("POST", 405)]
+
+
+def test_admin_and_docs_requests_are_not_recorded(client: httpx.Client) -> None:
+    client.delete("/__admin/journal")
+    client.get("/__admin/state")
+    client.get("/v0/openapi.json")
+    assert journal(client) == []
+
+
+def test_the_journal_is_bounded(mock_server_factory: Any) -> None:
+    mock = mock_server_factory(journal_limit=5)
+    with httpx.Client(base_url=mock.url) as session:
+        for _ in range(8):
+            get(session, "agent-7")
+    entries = mock.journal()
+    assert len(entries) == 5
+    assert [e["id"] for e in entries] == [4, 5, 6, 7, 8]
