@@ -211,7 +211,7 @@ def test_admin_token_guards_the_new_routes(mock_server_factory: Any) -> None:
 
 
 def test_concurrent_changes_and_reads_never_mix_or_fail(client: httpx.Client) -> None:
-    """Writers start and end interactions while readers read: no 5xx, no lost update, v1 and v2 agree."""
+    """Writers start and end interactions while readers read: no 5xx, no lost update, no channel twice."""
     import threading
 
     problems: list[str] = []
