@@ -31,7 +31,7 @@ from mockserver.api import LatestInteractions, parse_query
 from mockserver.errors import AgentNotFound, ApiError, MethodNotAllowed, Response
 from mockserver.fault_injection import Decision, FaultInjector
 from mockserver.fixtures import load_fixture_file
-from mockserver.journal import Journal, describe_authorization
+from mockserver.journal import Journal
 from mockserver.model import State
 from mockserver.query import QueryRules
 from mockserver.settings import Settings
@@ -97,6 +97,9 @@ class MockServer:
                 statuses.append(message["status"])
             await send(message)
 
+        headers = scope["headers"]
+        authorization = [v.decode("latin-1") for k, v in headers if k == b"authorization"]
+        accept = [v.decode("latin-1") for k, v in headers if k == b"accept"]
         try:
             if decision.drop:
                 await _drop(send)
@@ -106,37 +109,33 @@ class MockServer:
                 await send_response(
                     MethodNotAllowed(scope["method"], ALLOWED_METHODS).to_response(), scope, recording_send
                 )
-            else:
+            elif self.settings.through_connexion:
                 await self.connexion_app(scope, receive, recording_send)
+            else:
+                query = parse_query(scope["query_string"]) if scope["query_string"] else {}
+                answer = self.endpoint.respond(account, agent, authorization=authorization, accept=accept, query=query)
+                await send_response(answer, scope, recording_send)
         finally:
-            self._record(scope, state, account, agent, statuses[0] if statuses else None, decision)
-
-    def _record(
-        self, scope: Scope, state: State, account: str, agent: str, status: int | None, decision: Decision
-    ) -> None:
-        headers = scope["headers"]
-        self.journal.record(
-            state,
-            method=scope["method"],
-            path=scope["path"],
-            account=account,
-            agent=agent,
-            query=parse_query(scope.get("query_string", b"")),
-            accept=[v.decode("latin-1") for k, v in headers if k == b"accept"],
-            authorization=describe_authorization(
-                [v.decode("latin-1") for k, v in headers if k == b"authorization"], state
-            ),
-            status=status,
-            fault=(
-                "drop"
-                if decision.drop
-                else "status"
-                if decision.status
-                else "delay"
-                if decision.delay_seconds
-                else None
-            ),
-        )
+            self.journal.record(
+                state,
+                method=scope["method"],
+                path=scope["path"],
+                account=account,
+                agent=agent,
+                query_string=scope["query_string"],
+                accept=tuple(accept),
+                authorization=tuple(authorization),
+                status=statuses[0] if statuses else None,
+                fault=(
+                    "drop"
+                    if decision.drop
+                    else "status"
+                    if decision.status
+                    else "delay"
+                    if decision.delay_seconds
+                    else None
+                ),
+            )
 
 
 def create_app(

@@ -12,8 +12,10 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from mockserver.model import State
 from mockserver.representation import rfc3339
@@ -25,7 +27,7 @@ def fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
-def describe_authorization(values: Sequence[str], state: State) -> dict[str, Any] | None:
+def describe_authorization(values: Sequence[str], state: State, at: datetime) -> dict[str, Any] | None:
     if not values:
         return None
     scheme, _, credentials = values[0].strip().partition(" ")
@@ -40,25 +42,43 @@ def describe_authorization(values: Sequence[str], state: State) -> dict[str, Any
             "hint": token[:3] + "…" if len(token) >= 10 else "…",
             "known": known is not None,
             "account": known.account if known else None,
-            "expired": known.expired_at(state.clock.now()) if known else None,
+            "expired": known.expired_at(at) if known else None,
         },
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JournalEntry:
+    """What was recorded, raw: rendering (query parsing, token fingerprints) waits until it is read."""
+
     id: int
-    at: str
+    state: State
+    at: datetime
     method: str
     path: str
     account: str | None
     agent: str | None
-    query: dict[str, list[str]]
-    accept: list[str]
-    authorization: dict[str, Any] | None
+    query_string: bytes
+    accept: tuple[str, ...]
+    authorization: tuple[str, ...]
     status: int | None
     """None when the connection was dropped on purpose (fault injection)."""
     fault: str | None
+
+    def render(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": rfc3339(self.at),
+            "method": self.method,
+            "path": self.path,
+            "account": self.account,
+            "agent": self.agent,
+            "query": parse_qs(self.query_string.decode("latin-1"), keep_blank_values=True),
+            "accept": list(self.accept),
+            "authorization": describe_authorization(self.authorization, self.state, self.at),
+            "status": self.status,
+            "fault": self.fault,
+        }
 
 
 class Journal:
@@ -73,12 +93,12 @@ class Journal:
 
     def record(self, state: State, **fields: Any) -> None:
         with self._lock:
-            entry = JournalEntry(id=next(self._ids), at=rfc3339(state.clock.now()), **fields)
-            self._entries.append(entry)
+            self._entries.append(JournalEntry(next(self._ids), state, state.clock.now(), **fields))
 
     def entries(self, filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         with self._lock:
-            found = [asdict(entry) for entry in self._entries]
+            recorded = list(self._entries)
+        found = [entry.render() for entry in recorded]
         for name, wanted in (filters or {}).items():
             found = [entry for entry in found if str(entry.get(name)) == wanted]
         return found

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from mockserver.model import Agent
-from mockserver.representation import dumps, v1_item, v2_item
+from mockserver.representation import dumps, v1_item, v2_item_json
 from mockserver.selection import agent_channels, latest_v1, order_v2, select_v2
 
 _OPEN = b'{"interactions":['
@@ -31,7 +31,7 @@ class PreparedAgent:
         latest = latest_v1(channels)
         self.v1_body = dumps({"interactions": [] if latest is None else [v1_item(latest)]})
         self._ordered = [
-            RenderedItem(item.type, item.is_active_phone, dumps(v2_item(item))) for item in order_v2(channels)
+            RenderedItem(item.type, item.is_active_phone, v2_item_json(item)) for item in order_v2(channels)
         ]
 
     @cached_property

@@ -14,7 +14,10 @@ MEDIA_TYPES = {1: V1_MEDIA_TYPE, 2: V2_MEDIA_TYPE}
 
 
 def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is not UTC or moment.microsecond:
+        moment = moment.astimezone(UTC).replace(microsecond=0)
+    # isoformat is several times faster than strftime, which matters for 100,000-channel states.
+    return moment.isoformat()[:19] + "Z"
 
 
 def v1_item(item: AgentChannel) -> dict[str, Any]:
@@ -36,6 +39,20 @@ def v2_item(item: AgentChannel) -> dict[str, Any]:
         rendered["direction"] = item.interaction.direction
     rendered["channelGuid"] = item.channel.channel_guid
     return rendered
+
+
+def v2_item_json(item: AgentChannel) -> bytes:
+    """v2_item as compact JSON, written directly: every value is a validated UUID, enum, timestamp
+    or integer, so nothing needs escaping (a property test checks it equals dumps(v2_item(item)))."""
+    channel = item.channel
+    duration = "null" if channel.end is None else str(item.duration)
+    direction = item.interaction.direction
+    return (
+        f'{{"type":"{item.interaction.type}","start":"{rfc3339(channel.start)}","guid":"{item.interaction.guid}",'
+        f'"duration":{duration},'
+        + (f'"direction":"{direction}",' if direction is not None else "")
+        + f'"channelGuid":"{channel.channel_guid}"}}'
+    ).encode()
 
 
 def dumps(value: Any) -> bytes:

@@ -19,6 +19,8 @@ class Settings:
     versions: frozenset[int] = field(default=ALL_VERSIONS)
     admin_token: str | None = None
     journal_limit: int = DEFAULT_LIMIT
+    through_connexion: bool = False
+    """Route the operation through Connexion's middleware instead of the fast path; same answers, slower."""
 
     def __post_init__(self) -> None:
         if self.journal_limit < 1:
