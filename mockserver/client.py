@@ -26,11 +26,20 @@ class MockClient:
     def __init__(self, url: str, *, base_path: str = "/v0", admin_token: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.base_url = self.url + base_path
-        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-        self._http = httpx.Client(base_url=self.url + "/__admin", headers=headers, timeout=10)
+        self._headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        self._client: httpx.Client | None = None
+
+    @property
+    def _http(self) -> httpx.Client:
+        # Made on first use: an httpx client costs milliseconds (its TLS context), and many tests
+        # take the fixture without driving the control plane.
+        if self._client is None:
+            self._client = httpx.Client(base_url=self.url + "/__admin", headers=self._headers, timeout=10)
+        return self._client
 
     def close(self) -> None:
-        self._http.close()
+        if self._client is not None:
+            self._client.close()
 
     def __enter__(self) -> MockClient:
         return self

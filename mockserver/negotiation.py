@@ -72,6 +72,9 @@ def parse_accept(header: str) -> Iterator[MediaRange]:
 
 def _split(text: str, separator: str) -> list[str]:
     """Split on `separator` outside double quotes."""
+    if '"' not in text:
+        plain = text.split(separator)
+        return [part for part in plain if part.strip()] if separator == "," else plain
     parts: list[str] = []
     current: list[str] = []
     quoted = escaped = False

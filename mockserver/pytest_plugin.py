@@ -77,7 +77,7 @@ def mock_server_factory(pytestconfig: pytest.Config) -> Iterator[Callable[..., M
     yield start
     for running, client in started:
         client.close()
-        running.stop()
+        running.stop(wait=False)
 
 
 def _reset(app: MockServer) -> None:
