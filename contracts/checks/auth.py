@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from contracts.checks import expect
 from contracts.context import Context
-from contracts.failures import Violation
+from contracts.failures import Exchange, Violation
 from contracts.registry import requires_expired_token, requires_foreign_token, rule
 from contracts.strategies import credential_free_authorizations, unknown_tokens
 
 SECTION = "Checks happen in this order (401, 403)"
 
 
-def _challenge(context: Context, exchange_header: str | None, *, token_sent: bool) -> bool:
-    value = (exchange_header or "").strip()
-    if not value.lower().startswith("bearer"):
-        return False
-    return 'error="invalid_token"' in value if token_sent else True
+def unauthorized(answer: Exchange, why: str, *, token_sent: bool) -> None:
+    """401 {"message"} with WWW-Authenticate: Bearer, and error="invalid_token" when a token was sent."""
+    expect.error(answer, 401, why)
+    challenge = (answer.header("www-authenticate") or "").strip()
+    wanted = 'Bearer error="invalid_token"' if token_sent else "Bearer"
+    if not challenge.lower().startswith("bearer") or (token_sent and 'error="invalid_token"' not in challenge):
+        raise Violation(
+            f"WWW-Authenticate: {wanted}", f"WWW-Authenticate={answer.header('www-authenticate')!r}", answer
+        )
 
 
 @rule(
@@ -24,22 +28,11 @@ def _challenge(context: Context, exchange_header: str | None, *, token_sent: boo
     SECTION,
 )
 def missing_credentials_are_401(context: Context) -> None:
-    exchange = context.v1(context.target.agents[0], token=None)
-    expect.error(exchange, 401, "no Authorization header")
-    if not _challenge(context, exchange.header("www-authenticate"), token_sent=False):
-        raise Violation(
-            "WWW-Authenticate: Bearer",
-            exchange.summary() + f" WWW-Authenticate={exchange.header('www-authenticate')!r}",
-            exchange,
-        )
+    unauthorized(context.v1(context.target.agents[0], token=None), "no Authorization header", token_sent=False)
 
     def check(authorization: str) -> None:
         answer = context.v1(context.target.agents[0], authorization=authorization)
-        expect.error(answer, 401, "the Authorization header is not 'Bearer <token>'")
-        if not _challenge(context, answer.header("www-authenticate"), token_sent=False):
-            raise Violation(
-                "WWW-Authenticate: Bearer", f"WWW-Authenticate={answer.header('www-authenticate')!r}", answer
-            )
+        unauthorized(answer, "the Authorization header is not 'Bearer <token>'", token_sent=False)
 
     context.explore(credential_free_authorizations, check, examples=10)
 
@@ -51,14 +44,7 @@ def missing_credentials_are_401(context: Context) -> None:
 )
 def unknown_token_is_401(context: Context) -> None:
     def check(token: str) -> None:
-        answer = context.v1(context.target.agents[0], token=token)
-        expect.error(answer, 401, "the token is unknown")
-        if not _challenge(context, answer.header("www-authenticate"), token_sent=True):
-            raise Violation(
-                'WWW-Authenticate: Bearer error="invalid_token"',
-                f"WWW-Authenticate={answer.header('www-authenticate')!r}",
-                answer,
-            )
+        unauthorized(context.v1(context.target.agents[0], token=token), "the token is unknown", token_sent=True)
 
     context.explore(unknown_tokens, check, examples=min(context.max_examples, 20))
 
@@ -67,14 +53,7 @@ def unknown_token_is_401(context: Context) -> None:
 @requires_expired_token
 def expired_token_is_401(context: Context) -> None:
     for agent in context.target.agents:
-        answer = context.v1(agent, token=context.target.expired_token)
-        expect.error(answer, 401, "the token has expired")
-        if not _challenge(context, answer.header("www-authenticate"), token_sent=True):
-            raise Violation(
-                'WWW-Authenticate: Bearer error="invalid_token"',
-                f"WWW-Authenticate={answer.header('www-authenticate')!r}",
-                answer,
-            )
+        unauthorized(context.v1(agent, token=context.target.expired_token), "the token has expired", token_sent=True)
 
 
 @rule("foreign_token_is_403", "A valid token of another account: 403, whatever the agent", SECTION)

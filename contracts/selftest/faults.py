@@ -52,33 +52,6 @@ def _snake(name: str) -> str:
 # -- helpers: the same answers computed the slow way, so a fault can bend one rule ----------------
 
 
-def _v2(
-    agent: Agent,
-    query: V2Query,
-    items: Sequence[AgentChannel] | None = None,
-    *,
-    item: Callable[[AgentChannel], dict[str, Any]] = v2_item,
-) -> Response:
-    chosen = (
-        items
-        if items is not None
-        else select_v2(
-            order_v2(agent_channels(agent)), type=query.type, active_live_first=query.active_live_first, size=query.size
-        )
-    )
-    return Response(
-        200, {"Content-Type": MEDIA_TYPES[2], "Vary": "Accept"}, dumps({"interactions": [item(i) for i in chosen]})
-    )
-
-
-def _v1(chosen: AgentChannel | None) -> Response:
-    return Response(
-        200,
-        {"Content-Type": MEDIA_TYPES[1], "Vary": "Accept"},
-        dumps({"interactions": [] if chosen is None else [v1_item(chosen)]}),
-    )
-
-
 def _versions_named(accept: Sequence[str]) -> list[tuple[int, float]]:
     """(version, q) of each range naming a version, in header order."""
     named = []
@@ -93,6 +66,67 @@ def _with_headers(response: Response, change: Callable[[dict[str, str]], object]
     headers = dict(response.headers)
     change(headers)
     return replace(response, headers=headers)
+
+
+# -- bases: each fault below replaces one thing ------------------------------------------------------
+
+
+class _CheckedEarly(LatestInteractions):
+    """A fault in the check order: `early` runs a later check before the contract says."""
+
+    def early(
+        self,
+        state: State,
+        account_key: str,
+        agent_id: str,
+        authorization: Sequence[str],
+        accept: Sequence[str],
+        query: Mapping[str, Sequence[str]],
+    ) -> None:
+        raise NotImplementedError
+
+    def _answer(
+        self,
+        account_key: str,
+        agent_id: str,
+        authorization: Sequence[str],
+        accept: Sequence[str],
+        query: Mapping[str, Sequence[str]],
+    ) -> Response:
+        self.early(self.store.current(), account_key, agent_id, authorization, accept, query)
+        return super()._answer(account_key, agent_id, authorization, accept, query)
+
+
+class _V1Choice(LatestInteractions):
+    """A fault in v1's choice: `choose` replaces the contract's order."""
+
+    def choose(self, channels: list[AgentChannel]) -> AgentChannel | None:
+        raise NotImplementedError
+
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if version == 2:
+            return super().render(agent, version, query)
+        chosen = self.choose(agent_channels(agent))
+        body = dumps({"interactions": [] if chosen is None else [v1_item(chosen)]})
+        return Response(200, {"Content-Type": MEDIA_TYPES[1], "Vary": "Accept"}, body)
+
+
+class _V2Listing(LatestInteractions):
+    """A fault in v2's list: `listing` replaces the selection, `item` the rendering of one channel."""
+
+    def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
+        return select_v2(
+            order_v2(channels), type=query.type, active_live_first=query.active_live_first, size=query.size
+        )
+
+    def item(self, channel: AgentChannel) -> dict[str, Any]:
+        return v2_item(channel)
+
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        if query is None:
+            return super().render(agent, version, query)
+        body = dumps({"interactions": [self.item(c) for c in self.listing(agent_channels(agent), query)]})
+        return Response(200, {"Content-Type": MEDIA_TYPES[2], "Vary": "Accept"}, body)
 
 
 # -- auth and check order -------------------------------------------------------------------------
@@ -125,41 +159,35 @@ class ForeignTokenNotChecked(LatestInteractions):
     "foreign_token_is_403",
     "checks_run_in_contract_order",
 )
-class NotFoundBeforeForbidden(LatestInteractions):
-    def _answer(
+class NotFoundBeforeForbidden(_CheckedEarly):
+    def early(
         self,
+        state: State,
         account_key: str,
         agent_id: str,
         authorization: Sequence[str],
         accept: Sequence[str],
         query: Mapping[str, Sequence[str]],
-    ) -> Response:
-        state = self.store.current()
-        token = self.authenticate(authorization, state)
-        self.find_agent(state, account_key, agent_id) if token.account == account_key else _any_agent(state, agent_id)
-        return super()._answer(account_key, agent_id, authorization, accept, query)
-
-
-def _any_agent(state: State, agent_id: str) -> None:
-    if not any(agent_id in account.agents for account in state.accounts.values()):
-        raise AgentNotFound()
+    ) -> None:
+        self.authenticate(authorization, state)
+        if not any(agent_id in account.agents for account in state.accounts.values()):
+            raise AgentNotFound()
 
 
 @fault("check order", "query parameters are validated before the Accept header", "checks_run_in_contract_order")
-class ValidationBeforeNegotiation(LatestInteractions):
-    def _answer(
+class ValidationBeforeNegotiation(_CheckedEarly):
+    def early(
         self,
+        state: State,
         account_key: str,
         agent_id: str,
         authorization: Sequence[str],
         accept: Sequence[str],
         query: Mapping[str, Sequence[str]],
-    ) -> Response:
-        state = self.store.current()
+    ) -> None:
         self.authorize(self.authenticate(authorization, state), account_key)
         if 2 in self.versions:
             self.parse_query(query)
-        return super()._answer(account_key, agent_id, authorization, accept, query)
 
 
 @fault("headers", "401 answers carry no WWW-Authenticate", "missing_credentials_are_401", "responses_match_the_spec")
@@ -278,12 +306,10 @@ class NoVary(LatestInteractions):
     "v1_is_active_when_v2_shows_an_active_channel",
     "v1_prefers_phone_among_active",
 )
-class V1LatestStartWins(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if version == 2:
-            return super().render(agent, version, query)
-        ordered = order_v2(agent_channels(agent))
-        return _v1(ordered[0] if ordered else None)
+class V1LatestStartWins(_V1Choice):
+    def choose(self, channels: list[AgentChannel]) -> AgentChannel | None:
+        ordered = order_v2(channels)
+        return ordered[0] if ordered else None
 
 
 @fault(
@@ -292,85 +318,62 @@ class V1LatestStartWins(LatestInteractions):
     "v1_prefers_phone_among_active",
     "v1_item_is_first_in_contract_order",
 )
-class V1IgnoresPhonePriority(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if version == 2:
-            return super().render(agent, version, query)
-        channels = agent_channels(agent)
-        return _v1(
-            min(
-                channels,
-                key=lambda c: (not c.active, -c.state_changed_at.timestamp(), c.channel.channel_guid),
-                default=None,
-            )
+class V1IgnoresPhonePriority(_V1Choice):
+    def choose(self, channels: list[AgentChannel]) -> AgentChannel | None:
+        return min(
+            channels,
+            key=lambda c: (not c.active, -c.state_changed_at.timestamp(), c.channel.channel_guid),
+            default=None,
         )
 
 
 @fault("v1 choice", "v1 orders ended channels by start instead of end", "v1_item_is_first_in_contract_order")
-class V1OrdersEndedByStart(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if version == 2:
-            return super().render(agent, version, query)
-        channels = agent_channels(agent)
-        return _v1(
-            min(
-                channels,
-                key=lambda c: (
-                    not c.active,
-                    c.active and c.type != "Phone",
-                    -c.channel.start.timestamp(),
-                    c.channel.channel_guid,
-                ),
-                default=None,
-            )
+class V1OrdersEndedByStart(_V1Choice):
+    def choose(self, channels: list[AgentChannel]) -> AgentChannel | None:
+        return min(
+            channels,
+            key=lambda c: (
+                not c.active,
+                c.active and c.type != "Phone",
+                -c.channel.start.timestamp(),
+                c.channel.channel_guid,
+            ),
+            default=None,
         )
 
 
 @fault("v1 choice", "v1 validates the version-2 parameters (400 for size=0)", "v1_ignores_v2_parameters")
-class V1ValidatesV2Parameters(LatestInteractions):
-    def _answer(
+class V1ValidatesV2Parameters(_CheckedEarly):
+    def early(
         self,
+        state: State,
         account_key: str,
         agent_id: str,
         authorization: Sequence[str],
         accept: Sequence[str],
         query: Mapping[str, Sequence[str]],
-    ) -> Response:
-        state = self.store.current()
+    ) -> None:
         self.authorize(self.authenticate(authorization, state), account_key)
         self.negotiate(accept)
         self.parse_query(query)
-        return super()._answer(account_key, agent_id, authorization, accept, query)
 
 
 # -- version 2: order, filter, size ---------------------------------------------------------------
 
 
 @fault("v2 order", "v2 lists the oldest channel first", "v2_order_is_start_descending_then_channel_guid")
-class V2OldestFirst(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if query is None:
-            return super().render(agent, version, query)
-        ordered = list(reversed(order_v2(agent_channels(agent))))
-        return _v2(
-            agent,
-            query,
-            select_v2(ordered, type=query.type, active_live_first=query.active_live_first, size=query.size),
-        )
+class V2OldestFirst(_V2Listing):
+    def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
+        oldest_first = list(reversed(order_v2(channels)))
+        return select_v2(oldest_first, type=query.type, active_live_first=query.active_live_first, size=query.size)
 
 
 @fault("v2 order", "v2 breaks start ties by channelGuid descending", "v2_order_is_start_descending_then_channel_guid")
-class V2TiesDescending(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if query is None:
-            return super().render(agent, version, query)
-        ordered = sorted(agent_channels(agent), key=lambda c: c.channel.channel_guid, reverse=True)
+class V2TiesDescending(_V2Listing):
+    def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
+        ordered = sorted(channels, key=lambda c: c.channel.channel_guid, reverse=True)
         ordered.sort(key=lambda c: c.channel.start, reverse=True)
-        return _v2(
-            agent,
-            query,
-            select_v2(ordered, type=query.type, active_live_first=query.active_live_first, size=query.size),
-        )
+        return select_v2(ordered, type=query.type, active_live_first=query.active_live_first, size=query.size)
 
 
 @fault(
@@ -379,14 +382,10 @@ class V2TiesDescending(LatestInteractions):
     "v2_type_filter_applies_before_size",
     "v2_size_cuts_a_prefix",
 )
-class V2SizeBeforeFilter(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if query is None:
-            return super().render(agent, version, query)
-        cut = select_v2(
-            order_v2(agent_channels(agent)), type="All", active_live_first=query.active_live_first, size=query.size
-        )
-        return _v2(agent, query, [c for c in cut if query.type in ("All", c.type)])
+class V2SizeBeforeFilter(_V2Listing):
+    def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
+        cut = select_v2(order_v2(channels), type="All", active_live_first=query.active_live_first, size=query.size)
+        return [c for c in cut if query.type in ("All", c.type)]
 
 
 @fault(
@@ -396,20 +395,9 @@ class V2SizeBeforeFilter(LatestInteractions):
     "v2_valid_parameters_are_accepted",
     "v2_type_filter_applies_before_size",
 )
-class V2SizeOffByOne(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if query is None:
-            return super().render(agent, version, query)
-        return _v2(
-            agent,
-            query,
-            select_v2(
-                order_v2(agent_channels(agent)),
-                type=query.type,
-                active_live_first=query.active_live_first,
-                size=query.size + 1,
-            ),
-        )
+class V2SizeOffByOne(_V2Listing):
+    def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
+        return super().listing(channels, replace(query, size=query.size + 1))
 
 
 @fault("v2 order", "activeLiveFirst=true is ignored", "v2_active_live_first_puts_active_phones_first")
@@ -423,13 +411,12 @@ class V2ActiveLiveFirstIgnored(LatestInteractions):
     "activeLiveFirst=true puts every active channel first, chats too",
     "v2_active_live_first_puts_active_phones_first",
 )
-class V2ActiveLiveFirstAllActive(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if query is None or not query.active_live_first:
-            return super().render(agent, version, query)
-        ordered = [c for c in order_v2(agent_channels(agent)) if query.type in ("All", c.type)]
-        ordered = [c for c in ordered if c.active] + [c for c in ordered if not c.active]
-        return _v2(agent, query, ordered[: query.size])
+class V2ActiveLiveFirstAllActive(_V2Listing):
+    def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
+        if not query.active_live_first:
+            return super().listing(channels, query)
+        ordered = [c for c in order_v2(channels) if query.type in ("All", c.type)]
+        return ([c for c in ordered if c.active] + [c for c in ordered if not c.active])[: query.size]
 
 
 @fault(
@@ -475,18 +462,12 @@ class V2EmptyTypeOtherMessage(LatestInteractions):
 
 
 @fault("durations", "durations are in milliseconds", "v1_item_is_first_in_contract_order")
-class DurationInMilliseconds(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if query is None:
-            return super().render(agent, version, query)
-
-        def item(channel: AgentChannel) -> dict[str, Any]:
-            rendered = v2_item(channel)
-            if rendered["duration"] is not None:
-                rendered["duration"] *= 1000
-            return rendered
-
-        return _v2(agent, query, item=item)
+class DurationInMilliseconds(_V2Listing):
+    def item(self, channel: AgentChannel) -> dict[str, Any]:
+        rendered = v2_item(channel)
+        if rendered["duration"] is not None:
+            rendered["duration"] *= 1000
+        return rendered
 
 
 @fault(
@@ -496,19 +477,12 @@ class DurationInMilliseconds(LatestInteractions):
     "v2_ended_durations_do_not_change",
     "v2_active_live_first_puts_active_phones_first",
 )
-class DurationOfLiveChannel(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if query is None:
-            return super().render(agent, version, query)
-        now = self.store.current().clock.now()
-
-        def item(channel: AgentChannel) -> dict[str, Any]:
-            rendered = v2_item(channel)
-            if rendered["duration"] is None:
-                rendered["duration"] = int((now - channel.channel.start).total_seconds())
-            return rendered
-
-        return _v2(agent, query, item=item)
+class DurationOfLiveChannel(_V2Listing):
+    def item(self, channel: AgentChannel) -> dict[str, Any]:
+        rendered = v2_item(channel)
+        if rendered["duration"] is None:
+            rendered["duration"] = int((self.store.current().clock.now() - channel.channel.start).total_seconds())
+        return rendered
 
 
 # -- error bodies and headers ---------------------------------------------------------------------
@@ -571,12 +545,7 @@ class ServerErrorOnNonNumericSize(LatestInteractions):
     "v2_channel_guids_are_unique",
     "v2_size_cuts_a_prefix",
 )
-class DuplicateChannelRows(LatestInteractions):
-    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        if query is None:
-            return super().render(agent, version, query)
-        chosen = select_v2(
-            order_v2(agent_channels(agent)), type=query.type, active_live_first=query.active_live_first, size=query.size
-        )
-        doubled = [c for c in chosen for _ in range(2 if c.type == "Phone" else 1)][: query.size]
-        return _v2(agent, query, doubled)
+class DuplicateChannelRows(_V2Listing):
+    def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
+        chosen = super().listing(channels, query)
+        return [c for c in chosen for _ in range(2 if c.type == "Phone" else 1)][: query.size]
