@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from mockserver.model import State
+from mockserver.model import State, Token
 from mockserver.representation import rfc3339
 
 DEFAULT_LIMIT = 1000
@@ -27,14 +27,14 @@ def fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
-def describe_authorization(values: Sequence[str], state: State, at: datetime) -> dict[str, Any] | None:
+def describe_authorization(values: Sequence[str], tokens: Mapping[str, Token], at: datetime) -> dict[str, Any] | None:
     if not values:
         return None
     scheme, _, credentials = values[0].strip().partition(" ")
     token = credentials.strip()
     if scheme.lower() != "bearer" or not token:
         return {"scheme": scheme or None, "token": None}
-    known = state.tokens.get(token)
+    known = tokens.get(token)
     return {
         "scheme": "Bearer",
         "token": {
@@ -52,7 +52,9 @@ class JournalEntry:
     """What was recorded, raw: rendering (query parsing, token fingerprints) waits until it is read."""
 
     id: int
-    state: State
+    tokens: Mapping[str, Token]
+    """The tokens of the state the request met: enough to describe its token, without pinning the
+    whole (possibly large) state in memory."""
     at: datetime
     method: str
     path: str
@@ -75,7 +77,7 @@ class JournalEntry:
             "agent": self.agent,
             "query": parse_qs(self.query_string.decode("latin-1"), keep_blank_values=True),
             "accept": list(self.accept),
-            "authorization": describe_authorization(self.authorization, self.state, self.at),
+            "authorization": describe_authorization(self.authorization, self.tokens, self.at),
             "status": self.status,
             "fault": self.fault,
         }
@@ -93,7 +95,7 @@ class Journal:
 
     def record(self, state: State, **fields: Any) -> None:
         with self._lock:
-            self._entries.append(JournalEntry(next(self._ids), state, state.clock.now(), **fields))
+            self._entries.append(JournalEntry(next(self._ids), state.tokens, state.clock.now(), **fields))
 
     def entries(self, filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         with self._lock:

@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.clock import Clock
+
+if TYPE_CHECKING:
+    from mockserver.prepared import PreparedAgent
 
 INTERACTION_TYPES = ("Phone", "Chat", "Email")
 DIRECTIONS = ("Inbound", "Outbound", "Internal")
@@ -49,7 +52,7 @@ class Agent:
     interactions: tuple[Interaction, ...]
 
     @cached_property
-    def responses(self) -> Any:
+    def responses(self) -> PreparedAgent:
         # Imported here: model is the bottom layer and must not depend on rendering at import time.
         from mockserver.prepared import PreparedAgent
 
