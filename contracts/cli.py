@@ -52,7 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--token", required=True, help="a valid bearer token of --account")
     check.add_argument("--account", required=True, help="the account key the token opens")
     check.add_argument(
-        "--agent", action="append", required=True, dest="agents", help="an agent id of the account (repeatable)"
+        "--agent",
+        action="append",
+        required=True,
+        dest="agents",
+        metavar="ID",
+        help="an agent id of the account (repeatable)",
     )
     check.add_argument("--foreign-token", help="a valid token of another account (for the 403 rule)")
     check.add_argument("--expired-token", help="an expired token of the account (for the expiry rule)")
@@ -71,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
+    """Options of both commands; with versions=False (selftest) --versions and --rule are left out."""
     if versions:
         parser.add_argument(
             "--versions",
@@ -83,14 +89,15 @@ def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
     parser.add_argument(
         "--seed", type=int, default=0, help="seed of the generated inputs, to replay a run (default: 0)"
     )
-    parser.add_argument(
-        "--rule",
-        action="append",
-        dest="rules",
-        choices=sorted(RULES),
-        metavar="RULE",
-        help="run only this rule (repeatable)",
-    )
+    if versions:
+        parser.add_argument(
+            "--rule",
+            action="append",
+            dest="rules",
+            choices=sorted(RULES),
+            metavar="RULE",
+            help="run only this rule (repeatable)",
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
