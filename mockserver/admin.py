@@ -22,6 +22,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -57,7 +58,9 @@ def create_admin_app(
         return JSONResponse(created, status)
 
     async def get_state(request: Request) -> Response:
-        return JSONResponse(store.current().document)
+        # As given; a YAML document may hold timestamps parsed as datetimes, written back as RFC 3339.
+        body = json.dumps(store.current().document, default=_iso_datetime, separators=(",", ":"))
+        return Response(body, media_type="application/json")
 
     async def put_state(request: Request) -> Response:
         text = await _body_text(request)
@@ -182,6 +185,12 @@ def create_admin_app(
         routes=[Route(path, guarded(endpoint), methods=[method]) for path, endpoint, method in routes],
         exception_handlers={HTTPException: http_error},
     )
+
+
+def _iso_datetime(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _error(status: int, message: str, errors: list[str] | None = None) -> JSONResponse:

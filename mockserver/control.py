@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mockserver.clock import whole_seconds
-from mockserver.fixtures import FixtureError, build_state
+from mockserver.fixtures import FixtureError, build_state, to_document
 from mockserver.model import DIRECTIONS, INTERACTION_TYPES, State
 from mockserver.representation import rfc3339
 
@@ -92,8 +92,8 @@ class Payload:
 # -- locating things in a document copy -------------------------------------------------------------
 
 
-def _copy(document: Mapping[str, Any]) -> dict[str, Any]:
-    return {**document, "accounts": list(document["accounts"]), "tokens": list(document["tokens"])}
+def _copy(state: State) -> dict[str, Any]:
+    return to_document(state)
 
 
 def _account(document: dict[str, Any], key: str) -> dict[str, Any]:
@@ -143,7 +143,7 @@ def _rebuild(state: State, document: dict[str, Any]) -> State:
 def add_agent(state: State, account_key: str, body: Any) -> tuple[State, Created]:
     payload = Payload(body, ("id",))
     agent_id = payload.text("id", required=True)
-    document = _copy(state.document)
+    document = _copy(state)
     account = _account(document, account_key)
     if any(agent["id"] == agent_id for agent in account["agents"]):
         raise ControlError(409, f"Agent {agent_id!r} already exists in account {account_key!r}.")
@@ -157,7 +157,7 @@ def start_interaction(state: State, account_key: str, agent_id: str, body: Any) 
     type_ = payload.choice("type", INTERACTION_TYPES, required=True)
     direction = payload.choice("direction", DIRECTIONS)
     guid, channel_guid = payload.guid("guid"), payload.guid("channelGuid")
-    document = _copy(state.document)
+    document = _copy(state)
     agent = _agent(document, account_key, agent_id)
     if any(i["guid"] == guid for i in agent["interactions"]):
         raise ControlError(409, f"Interaction {guid} already exists for agent {agent_id!r}.")
@@ -177,7 +177,7 @@ def start_interaction(state: State, account_key: str, agent_id: str, body: Any) 
 def add_channel(state: State, account_key: str, agent_id: str, guid: str, body: Any) -> tuple[State, Created]:
     payload = Payload(body, ("channelGuid",))
     channel_guid = payload.guid("channelGuid")
-    document = _copy(state.document)
+    document = _copy(state)
     agent = _agent(document, account_key, agent_id)
     interaction = _interaction(agent, guid)
     if channel_guid in _channel_guids(agent):
@@ -191,7 +191,7 @@ def end_channel(state: State, account_key: str, agent_id: str, channel_guid: str
     payload = Payload(body, ("at",))
     now = state.clock.now()
     at = payload.moment("at") or now
-    document = _copy(state.document)
+    document = _copy(state)
     agent = _agent(document, account_key, agent_id)
     wanted = channel_guid.lower()
     for interaction in agent["interactions"]:
@@ -223,7 +223,7 @@ def add_token(state: State, body: Any) -> tuple[State, Created]:
         raise ControlError(404, f"Unknown account {account!r}.")
     if token in state.tokens:
         raise ControlError(409, "That token already exists.")
-    document = _copy(state.document)
+    document = _copy(state)
     created: Created = {"token": token, "account": account, **({"expires": rfc3339(expires)} if expires else {})}
     document["tokens"].append(created)
     return _rebuild(state, document), created
@@ -232,7 +232,7 @@ def add_token(state: State, body: Any) -> tuple[State, Created]:
 def revoke_token(state: State, token: str) -> tuple[State, Created]:
     if token not in state.tokens:
         raise ControlError(404, "Unknown token.")
-    document = _copy(state.document)
+    document = _copy(state)
     document["tokens"] = [t for t in document["tokens"] if t["token"] != token]
     revoked = state.tokens[token]
     return _rebuild(state, document), {"account": revoked.account, "revoked": True}
@@ -254,13 +254,13 @@ def advance_clock(state: State, body: Any) -> tuple[State, Created]:
 
 
 def release_clock(state: State) -> tuple[State, Created]:
-    document = _copy(state.document)
+    document = _copy(state)
     document.pop("now", None)
     released = _rebuild(state, document)
     return released, clock_view(released)
 
 
 def _set_clock(state: State, at: datetime) -> tuple[State, Created]:
-    document = {**_copy(state.document), "now": rfc3339(at)}
+    document = {**_copy(state), "now": rfc3339(at)}
     frozen = _rebuild(state, document)
     return frozen, clock_view(frozen)

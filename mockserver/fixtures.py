@@ -218,7 +218,7 @@ class _Checker:
 
         if self.errors:
             return None
-        return State(clock=clock, tokens=tokens, accounts=accounts, document=_normalised(frozen, tokens, accounts))
+        return State(clock=clock, tokens=tokens, accounts=accounts, document=document)
 
     def token(self, raw: Any, path: str, account_keys: Mapping[str, str]) -> Token | None:
         if not self.mapping(raw, path, ("token", "account"), ("expires",)):
@@ -312,7 +312,11 @@ class _Checker:
         return Channel(guid, start, end)
 
 
-def _normalised(now: datetime | None, tokens: Mapping[str, Token], accounts: Mapping[str, Account]) -> dict[str, Any]:
+def to_document(state: State) -> dict[str, Any]:
+    """The state as a fresh fixture document in canonical form: UTC `Z` times, lowercase GUIDs,
+    every channel's `end` written out. Changes of the control plane start from it."""
+    now, tokens, accounts = state.clock.frozen_at, state.tokens, state.accounts
+
     def optional(moment: datetime | None) -> str | None:
         return None if moment is None else rfc3339(moment)
 

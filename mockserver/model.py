@@ -73,7 +73,7 @@ class State:
     tokens: Mapping[str, Token]
     accounts: Mapping[str, Account]
     document: Mapping[str, Any]
-    """The fixture document this state was built from, normalised; what GET /__admin/state shows."""
+    """The fixture document this state was built from, as given; what GET /__admin/state shows."""
 
     def agent(self, account_key: str, agent_id: str) -> Agent | None:
         account = self.accounts.get(account_key)

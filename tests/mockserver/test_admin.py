@@ -30,6 +30,20 @@ def test_put_replaces_the_whole_state(client: httpx.Client) -> None:
     assert client.get("/__admin/state").json()["accounts"][0]["agents"][0]["id"] == "a"
 
 
+def test_get_returns_the_document_as_put(client: httpx.Client) -> None:
+    document = one_agent_document(
+        [{"guid": g(1), "type": "Chat", "channels": [{"channelGuid": g(11), "start": "2020-01-01T12:00:00.5+02:00"}]}]
+    )
+    put_state(client, document)
+    assert client.get("/__admin/state").json() == document
+
+
+def test_yaml_timestamps_are_shown_as_rfc_3339(client: httpx.Client) -> None:
+    body = "tokens: [{token: t, account: acc, expires: 2030-01-01T00:00:00Z}]\naccounts: [{key: acc, agents: []}]\n"
+    assert client.put("/__admin/state", content=body).status_code == 200
+    assert client.get("/__admin/state").json()["tokens"][0]["expires"].startswith("2030-01-01T00:00:00")
+
+
 def test_put_accepts_yaml(client: httpx.Client) -> None:
     body = "tokens: [{token: t, account: acc}]\naccounts: [{key: acc, agents: [{id: x, interactions: []}]}]\n"
     response = client.put("/__admin/state", content=body, headers={"Content-Type": "application/yaml"})

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from mockserver.clock import FrozenClock
-from mockserver.fixtures import FixtureError, build_state, load_fixture_file
+from mockserver.fixtures import FixtureError, build_state, load_fixture_file, to_document
 from mockserver.resources import DEFAULT_FIXTURES, FIXTURE_SCHEMA
 
 SCHEMA = json.loads(FIXTURE_SCHEMA.read_text())
@@ -193,20 +193,20 @@ def test_yaml_timestamps_are_accepted(tmp_path: Path) -> None:
         " type: Chat, channels: [{channelGuid: 6a0e8b1c-3f2d-4c5e-9a7b-1d2e3f4a5b6c, start: 2017-03-30T22:40:15Z}]}]}]}]\n"
     )
     state = load_fixture_file(path)
-    assert state.document["tokens"][0]["expires"] == "2030-01-01T00:00:00Z"
+    assert to_document(state)["tokens"][0]["expires"] == "2030-01-01T00:00:00Z"
 
 
 def test_normalised_document_round_trips() -> None:
     state = build_state(
         with_channel(channelGuid="6A0E8B1C-3F2D-4C5E-9A7B-1D2E3F4A5B6C", start="2017-03-30T23:40:15.5+01:00")
     )
-    channel = state.document["accounts"][0]["agents"][0]["interactions"][0]["channels"][0]
+    channel = to_document(state)["accounts"][0]["agents"][0]["interactions"][0]["channels"][0]
     assert channel == {
         "channelGuid": "6a0e8b1c-3f2d-4c5e-9a7b-1d2e3f4a5b6c",
         "start": "2017-03-30T22:40:15Z",
         "end": None,
     }
-    assert build_state(state.document).document == state.document
+    assert to_document(build_state(to_document(state))) == to_document(state)
 
 
 @pytest.mark.parametrize(
