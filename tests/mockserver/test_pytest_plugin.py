@@ -67,6 +67,32 @@ def test_refusals_raise(mock_state):
     assert refused.value.status == 404
 
 
+def test_every_helper(mock_state):
+    from mockserver.client import ControlRefused
+    call = mock_state.start_interaction(ACCOUNT, "agent-idle", type="Phone")
+    consult = mock_state.add_channel(ACCOUNT, "agent-idle", call["guid"])
+    assert consult["guid"] == call["guid"] and consult["end"] is None
+    assert mock_state.add_agent(ACCOUNT, "agent-new")["id"] == "agent-new"
+    token = mock_state.add_token(ACCOUNT)
+    mock_state.revoke_token(token)
+    with pytest.raises(ControlRefused):
+        mock_state.revoke_token(token)
+    assert mock_state.freeze_clock()["frozen"] is True
+    assert mock_state.release_clock()["frozen"] is False
+    mock_state.inject_fault("delay", delay_ms=1)
+    assert len(mock_state.faults()) == 1
+    mock_state.clear_faults()
+    assert mock_state.faults() == []
+    httpx.get(mock_state.endpoint(ACCOUNT, "agent-7"), headers=HEADERS)
+    mock_state.clear_journal()
+    assert mock_state.journal() == []
+    state = mock_state.state()
+    state["accounts"][0]["agents"] = state["accounts"][0]["agents"][:1]
+    assert mock_state.set_state(state)["loaded"]["agents"] == 2
+    mock_state.reset()
+    assert len(mock_state.state()["accounts"][0]["agents"]) == 6
+
+
 def test_dedicated_version_1_only_mock(mock_server_factory):
     mock = mock_server_factory(versions=frozenset({1}))
     headers = {**HEADERS, "Accept": "application/json;version=2"}
@@ -77,7 +103,7 @@ def test_dedicated_version_1_only_mock(mock_server_factory):
 def test_plugin_fixtures_drive_a_mock(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_client=CLIENT_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
 
 
 ISOLATION_TESTS = """
