@@ -6,10 +6,10 @@ from contracts.runner import RuleResult, run
 from contracts.target import Target
 
 __all__ = [
-    "RULES",
     "CannotJudge",
     "Exchange",
     "NotExercised",
+    "RULES",
     "Rule",
     "RuleResult",
     "Target",

@@ -7,7 +7,17 @@ import warnings
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 from mockserver.app import MockServer, create_app
+from mockserver.client import ControlRefused, MockClient
 from mockserver.fixtures import FixtureError, build_state, load_fixture_file
 from mockserver.settings import Settings
 
-__all__ = ["FixtureError", "MockServer", "Settings", "build_state", "create_app", "load_fixture_file"]
+__all__ = [
+    "ControlRefused",
+    "FixtureError",
+    "MockClient",
+    "MockServer",
+    "Settings",
+    "build_state",
+    "create_app",
+    "load_fixture_file",
+]
