@@ -22,14 +22,16 @@ from openapi_schema_validator import OAS30Validator
 from mockserver.resources import SPEC_PATH
 
 
-def normalise_media_type(value: str) -> str:
-    """'Application/JSON; Version="2"' -> 'application/json;version=2'."""
+def normalise_media_type(value: str, *, drop: tuple[str, ...] = ()) -> str:
+    """'Application/JSON; Version="2"' -> 'application/json;version=2'; parameters in `drop` left out."""
     pieces = [piece.strip() for piece in value.split(";")]
     params = []
     for piece in pieces[1:]:
         if not piece:
             continue
         name, _, raw = piece.partition("=")
+        if name.strip().lower() in drop:
+            continue
         raw = raw.strip()
         if len(raw) >= 2 and raw[0] == raw[-1] == '"':
             raw = raw[1:-1]

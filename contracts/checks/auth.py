@@ -46,7 +46,16 @@ def unknown_token_is_401(context: Context) -> None:
     def check(token: str) -> None:
         unauthorized(context.v1(context.target.agents[0], token=token), "the token is unknown", token_sent=True)
 
-    context.explore(unknown_tokens, check, examples=min(context.max_examples, 20))
+    near_misses = _near_misses(
+        context.target.token, exclude={context.target.foreign_token, context.target.expired_token}
+    )
+    context.explore(unknown_tokens, check, examples=min(context.max_examples, 20), must_try=near_misses)
+
+
+def _near_misses(token: str, exclude: set[str | None]) -> list[str]:
+    """Tokens a sloppy comparison would take for the valid one: case, prefix, extension."""
+    candidates = [token.upper(), token.lower(), token.swapcase(), token[:-1], token + "x", "x" + token]
+    return [c for c in dict.fromkeys(candidates) if c and c != token and c not in exclude]
 
 
 @rule("expired_token_is_401_invalid_token", 'An expired token: 401 with error="invalid_token"', SECTION)
@@ -54,6 +63,18 @@ def unknown_token_is_401(context: Context) -> None:
 def expired_token_is_401(context: Context) -> None:
     for agent in context.target.agents:
         unauthorized(context.v1(agent, token=context.target.expired_token), "the token has expired", token_sent=True)
+
+
+@rule(
+    "account_keys_compare_exactly",
+    "The token's account key in another case (or with a suffix) is another account: 403",
+    SECTION,
+)
+def account_keys_compare_exactly(context: Context) -> None:
+    key = context.target.account
+    variants = [v for v in dict.fromkeys([key.upper(), key.lower(), key.swapcase(), key + "x"]) if v != key]
+    for variant in variants:
+        expect.error(context.v1(context.target.agents[0], account=variant), 403, f"{variant!r} is not {key!r}")
 
 
 @rule("foreign_token_is_403", "A valid token of another account: 403, whatever the agent", SECTION)

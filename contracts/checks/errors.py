@@ -26,6 +26,24 @@ def unknown_agent_is_404(context: Context) -> None:
         expect.error(context.request(agent, accept=accept), 404, "the agent is unknown", message=NOT_FOUND)
 
     context.explore(unknown_ids, check, examples=min(context.max_examples, 15))
+    _agent_ids_compare_exactly(context, accept)
+
+
+def _agent_ids_compare_exactly(context: Context, accept: str) -> None:
+    """An agent id in another case names no agent, unless the server really has that agent too:
+    an identical non-empty answer is taken as the same agent found by a sloppy comparison."""
+    for agent in context.target.agents:
+        for variant in {agent.upper(), agent.swapcase()} - {agent, *context.target.agents}:
+            answer = context.request(variant, accept=accept)
+            if answer.status == 404:
+                continue
+            original = context.request(agent, accept=accept)
+            if (
+                answer.status == 200
+                and answer.body == original.body
+                and context.ok_items(answer, 1 if accept == V1 else 2)
+            ):
+                raise Violation(f"404 for {variant!r}: ids compare exactly", f"the answer of {agent!r}", answer)
 
 
 @rule(

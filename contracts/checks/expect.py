@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.failures import Exchange, Violation
+from contracts.spec_conformance import normalise_media_type
 
 
 def status(exchange: Exchange, expected: int, why: str = "") -> None:
@@ -35,6 +36,5 @@ def error(exchange: Exchange, expected_status: int, why: str = "", *, message: s
 def version_served(exchange: Exchange, version: int) -> None:
     media_type = f"application/json;version={version}"
     status(exchange, 200, f"{media_type} is acceptable")
-    content_type = (exchange.header("content-type") or "").replace(" ", "").lower()
-    if content_type != media_type:
+    if normalise_media_type(exchange.header("content-type") or "", drop=("charset",)) != media_type:
         raise Violation(f"Content-Type {media_type}", exchange.summary(), exchange)

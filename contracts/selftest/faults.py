@@ -205,6 +205,48 @@ class InvalidTokenWithoutErrorCode(LatestInteractions):
             raise Unauthorized(error.message, token_sent=False) from None
 
 
+@fault("auth", "tokens are compared case-insensitively", "unknown_token_is_401_invalid_token")
+class TokenCaseInsensitive(LatestInteractions):
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        scheme, _, presented = (authorization[0] if authorization else "").partition(" ")
+        for known in state.tokens:
+            if known.lower() == presented.strip().lower():
+                return super().authenticate([f"{scheme} {known}"], state)
+        return super().authenticate(authorization, state)
+
+
+@fault("auth", "account keys are compared case-insensitively", "account_keys_compare_exactly")
+class AccountKeyCaseInsensitive(LatestInteractions):
+    def authorize(self, token: Token, account_key: str) -> None:
+        super().authorize(token, token.account if token.account.lower() == account_key.lower() else account_key)
+
+    def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
+        key = next((k for k in state.accounts if k.lower() == account_key.lower()), account_key)
+        return super().find_agent(state, key, agent_id)
+
+
+@fault("errors", "agent ids are compared case-insensitively", "unknown_agent_is_404_with_the_pages_body")
+class AgentIdCaseInsensitive(LatestInteractions):
+    def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
+        account = state.accounts.get(account_key)
+        known = next((a for a in (account.agents if account else {}) if a.lower() == agent_id.lower()), agent_id)
+        return super().find_agent(state, account_key, known)
+
+
+@fault(
+    "v1 choice",
+    "an agent without interactions is answered 404",
+    "valid_token_is_accepted",
+    "v1_empty_exactly_when_v2_empty",
+)
+class IdleAgentNotFound(LatestInteractions):
+    def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
+        agent = super().find_agent(state, account_key, agent_id)
+        if not agent.interactions:
+            raise AgentNotFound()
+        return agent
+
+
 # -- negotiation ----------------------------------------------------------------------------------
 
 

@@ -85,7 +85,6 @@ def _free_port() -> int:
         (lambda a: a.__setitem__(2, f"http://127.0.0.1:{_free_port()}/v0"), "cannot reach"),
         (lambda a: a.__setitem__(4, "wrong-token"), "refused --token"),
         (lambda a: a.__setitem__(6, "f6g7h8i9j0"), "refused --token"),
-        (lambda a: a.__setitem__(8, "no-such-agent"), "unknown to the server"),
     ],
 )
 def test_cannot_judge_exits_2(
@@ -95,6 +94,15 @@ def test_cannot_judge_exits_2(
     change(args)  # type: ignore[operator]
     assert main(args) == 2
     assert words in capsys.readouterr().err
+
+
+def test_an_agent_the_server_does_not_know_is_a_violation(
+    mock: RunningMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = check_args(mock.base_url, "--rule", "valid_token_is_accepted", agents=["agent-7", "no-such-agent"])
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "valid_token_is_accepted" in out and "received: 404" in out
 
 
 @pytest.mark.parametrize(
