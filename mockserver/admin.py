@@ -143,7 +143,7 @@ def create_admin_app(
                 _check_admin_token(request, admin_token)
                 return await endpoint(request)
             except FixtureError as error:
-                return _error(400, str(error).splitlines()[0], error.errors)
+                return _error(400, error.one_line(), error.errors)
             except ControlError as error:
                 return _error(error.status, error.message, error.errors)
 

@@ -46,6 +46,12 @@ class FixtureError(ValueError):
         lines = "\n".join(f"  {error}" for error in listed)
         super().__init__(f"invalid {source} ({len(errors)} problem{plural}):\n{lines}{more}")
 
+    def one_line(self, most: int = 5) -> str:
+        """The message on one line, naming the first few problems with their paths."""
+        shown = "; ".join(self.errors[:most])
+        more = f"; and {len(self.errors) - most} more" if len(self.errors) > most else ""
+        return f"invalid {self.source}: {shown}{more}"
+
 
 def load_fixture_file(path: str | Path, *, system_clock: Clock | None = None) -> State:
     """Read a YAML or JSON fixture file and build its state."""

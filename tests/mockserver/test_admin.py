@@ -85,6 +85,7 @@ def test_invalid_documents_are_400_and_change_nothing(client: httpx.Client, body
 def test_refusal_lists_every_error_with_its_path(client: httpx.Client) -> None:
     document = one_agent_document([interaction(g(1), "Fax", (g(11), "later", None))])
     payload = client.put("/__admin/state", json=document).json()
+    assert "accounts[0].agents[0].interactions[0].channels[0].start: must be an RFC 3339" in payload["message"]
     assert payload["errors"] == [
         "accounts[0].agents[0].interactions[0].type: must be one of Phone|Chat|Email, got 'Fax'",
         "accounts[0].agents[0].interactions[0].channels[0].start: must be an RFC 3339 date-time with a time zone, "
