@@ -130,7 +130,7 @@ def _channel_guids(agent: Mapping[str, Any]) -> set[str]:
 
 def _rebuild(state: State, document: dict[str, Any]) -> State:
     try:
-        return build_state(document, source="changed state")
+        return build_state(document, source="state")
     except FixtureError as error:
         raise ControlError(
             409, "The change would leave an invalid state: " + "; ".join(error.errors), error.errors
