@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import httpx
+from hypothesis.errors import FlakyFailure
 
 import contracts.checks  # noqa: F401  (registers the rules)
 from contracts.context import Context
@@ -73,6 +74,14 @@ def run_rule(rule: Rule, context: Context) -> RuleResult:
         rule(context)
     except Violation as violation:
         return result(FAILED, violation=violation)
+    except FlakyFailure as flaky:
+        # The server broke the rule once and not when asked again: still a violation, but say so,
+        # since on a live deployment the data may have changed in between.
+        first = next((e for e in flaky.exceptions if isinstance(e, Violation)), None)
+        if first is None:
+            return result(ERROR, reason=f"{type(flaky).__name__}: {flaky}")
+        unstable = Violation(first.expected, f"{first.received} (not reproduced when retried)", first.exchange)
+        return result(FAILED, violation=unstable)
     except NotExercised as skipped:
         return result(NOT_EXERCISED, reason=skipped.reason)
     except Exception as error:  # noqa: BLE001 - a judge bug or an unexpected answer must not hide other rules

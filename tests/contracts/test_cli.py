@@ -121,3 +121,28 @@ def test_bad_usage_exits_2(args: list[str], capsys: pytest.CaptureFixture[str]) 
         main(args)
     assert exited.value.code == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_a_violation_that_does_not_reproduce_is_reported_as_unstable() -> None:
+    from hypothesis import strategies as st
+
+    from contracts.context import Context
+    from contracts.failures import Violation
+    from contracts.registry import Rule
+    from contracts.runner import FAILED, run_rule
+    from contracts.target import Target
+
+    calls = {"n": 0}
+
+    def flaky(context: Context) -> None:
+        def check(_: int) -> None:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise Violation("the same answer", "another answer")
+
+        context.explore(st.integers(), check, examples=5)
+
+    target = Target("http://127.0.0.1:9/v0", "t", "a", ("b",))
+    result = run_rule(Rule("flaky", "a flaky rule", "test", flaky), Context(target, None, max_examples=5, seed=0))  # type: ignore[arg-type]
+    assert result.outcome == FAILED
+    assert result.violation is not None and "not reproduced" in result.violation.received
