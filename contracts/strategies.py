@@ -10,9 +10,33 @@ from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
+from contracts.spec_conformance import SpecResponses
+
 # -- Accept ---------------------------------------------------------------------------------------
 
-RANGE_KINDS = ("v1", "v2", "v3", "json", "any", "application-any", "html")
+
+def _declared_versions() -> tuple[str, ...]:
+    """The versions the spec declares as media types of the 200 (application/json;version=N)."""
+    versions = []
+    for media_type in SpecResponses.load().media_types(200):
+        base, _, parameter = media_type.partition(";")
+        if base == "application/json" and parameter.startswith("version="):
+            versions.append(parameter.removeprefix("version="))
+    return tuple(sorted(versions))
+
+
+DECLARED_VERSIONS = _declared_versions()
+# A range naming each declared version, one naming a version the spec does not declare, and ranges
+# that name none: generic tools only ever send */* and so never reach version 2.
+UNDECLARED_VERSION = str(max(int(v) for v in DECLARED_VERSIONS) + 1)
+RANGE_KINDS = (
+    *(f"v{v}" for v in DECLARED_VERSIONS),
+    f"v{UNDECLARED_VERSION}",
+    "json",
+    "any",
+    "application-any",
+    "html",
+)
 QUALITIES = (None, "1", "1.0", "0.9", "0.5", "0.50", "0.1", "0.001", "0", "0.0")
 
 
@@ -26,21 +50,15 @@ class MediaRangeDraw:
     spaced: bool
 
     def render(self) -> str:
-        media_type = {
-            "v1": "application/json",
-            "v2": "application/json",
-            "v3": "application/json",
-            "json": "application/json",
-            "any": "*/*",
-            "application-any": "application/*",
-            "html": "text/html",
-        }[self.kind]
+        media_type = {"any": "*/*", "application-any": "application/*", "html": "text/html"}.get(
+            self.kind, "application/json"
+        )
         media_type = (media_type, media_type.upper(), media_type.title())[self.type_case]
         separator = " ; " if self.spaced else ";"
         parameters = []
-        if self.kind in ("v1", "v2", "v3"):
+        if self.kind.startswith("v"):
             name = ("version", "VERSION", "Version")[self.param_case]
-            value = self.kind[1]
+            value = self.kind[1:]
             parameters.append(f'{name}="{value}"' if self.quoted else f"{name}={value}")
         if self.quality is not None:
             parameters.append(f"{'qQ'[self.param_case % 2]}={self.quality}")
@@ -48,7 +66,8 @@ class MediaRangeDraw:
 
     @property
     def version(self) -> int | None:
-        return {"v1": 1, "v2": 2}.get(self.kind)
+        """The declared version this range names, if any."""
+        return int(self.kind[1:]) if self.kind.startswith("v") and self.kind[1:] in DECLARED_VERSIONS else None
 
     @property
     def q(self) -> float:
@@ -118,7 +137,7 @@ CANONICAL_ACCEPTS = [
     AcceptDraw((_plain("v1", case=2, quoted=True, spaced=True),), " , "),
     AcceptDraw((_plain("v2", quoted=True),), ","),
     AcceptDraw((_plain("any"), _plain("v1", "0.1")), ","),
-    AcceptDraw((_plain("json"), _plain("v3")), ","),
+    AcceptDraw((_plain("json"), _plain(f"v{UNDECLARED_VERSION}")), ","),
 ]
 
 accept_headers = st.one_of(
