@@ -30,6 +30,7 @@ class RuleResult:
 
 def preflight(target: Target, client: httpx.Client) -> None:
     """Can this target be judged at all (reachable, the token opens the account)? Raises CannotJudge."""
+    not_found = 0
     for agent in target.agents:
         url = target.url(agent)
         try:
@@ -40,8 +41,14 @@ def preflight(target: Target, client: httpx.Client) -> None:
             raise CannotJudge(
                 f"the server refused --token for account {target.account!r} ({response.status_code} {response.text[:200]})"
             )
-        # A 404 is judged, not refused: valid_token_is_accepted reports it with the request to replay
-        # (an agent with no interactions answered 404 is a real bug; a mistyped --agent shows there too).
+        not_found += response.status_code == 404
+    # One agent answered 404 is judged (valid_token_is_accepted reports it: an agent without
+    # interactions answered 404 is a real bug); all of them is most likely a wrong address.
+    if not_found == len(target.agents):
+        raise CannotJudge(
+            f"every agent answered 404 at {target.url(target.agents[0])}: does --base-url end in the path version "
+            f"(e.g. http://127.0.0.1:8080/v0), and are the agents in account {target.account!r}?"
+        )
 
 
 def run(

@@ -85,6 +85,7 @@ def _free_port() -> int:
         (lambda a: a.__setitem__(2, f"http://127.0.0.1:{_free_port()}/v0"), "cannot reach"),
         (lambda a: a.__setitem__(4, "wrong-token"), "refused --token"),
         (lambda a: a.__setitem__(6, "f6g7h8i9j0"), "refused --token"),
+        (lambda a: a.__setitem__(2, a[2].removesuffix("/v0")), "every agent answered 404"),
     ],
 )
 def test_cannot_judge_exits_2(
