@@ -92,35 +92,28 @@ class Payload:
 # -- locating things in a document copy -------------------------------------------------------------
 
 
-def _copy(state: State) -> dict[str, Any]:
-    return to_document(state)
+# Every change edits a fresh canonical document (fixtures.to_document), so the things it touches
+# can be changed in place: nothing is shared with the state being replaced.
 
 
 def _account(document: dict[str, Any], key: str) -> dict[str, Any]:
-    for index, account in enumerate(document["accounts"]):
+    for account in document["accounts"]:
         if account["key"] == key:
-            copied = {**account, "agents": list(account["agents"])}
-            document["accounts"][index] = copied
-            return copied
+            return account  # type: ignore[no-any-return]
     raise ControlError(404, f"Unknown account {key!r}.")
 
 
 def _agent(document: dict[str, Any], account_key: str, agent_id: str) -> dict[str, Any]:
-    account = _account(document, account_key)
-    for index, agent in enumerate(account["agents"]):
+    for agent in _account(document, account_key)["agents"]:
         if agent["id"] == agent_id:
-            copied = {**agent, "interactions": list(agent["interactions"])}
-            account["agents"][index] = copied
-            return copied
+            return agent  # type: ignore[no-any-return]
     raise ControlError(404, f"Unknown agent {agent_id!r} in account {account_key!r}.")
 
 
 def _interaction(agent: dict[str, Any], guid: str) -> dict[str, Any]:
-    for index, interaction in enumerate(agent["interactions"]):
+    for interaction in agent["interactions"]:
         if interaction["guid"] == guid.lower():
-            copied = {**interaction, "channels": list(interaction["channels"])}
-            agent["interactions"][index] = copied
-            return copied
+            return interaction  # type: ignore[no-any-return]
     raise ControlError(404, f"Unknown interaction {guid!r} of agent {agent['id']!r}.")
 
 
@@ -143,7 +136,7 @@ def _rebuild(state: State, document: dict[str, Any]) -> State:
 def add_agent(state: State, account_key: str, body: Any) -> tuple[State, Created]:
     payload = Payload(body, ("id",))
     agent_id = payload.text("id", required=True)
-    document = _copy(state)
+    document = to_document(state)
     account = _account(document, account_key)
     if any(agent["id"] == agent_id for agent in account["agents"]):
         raise ControlError(409, f"Agent {agent_id!r} already exists in account {account_key!r}.")
@@ -157,7 +150,7 @@ def start_interaction(state: State, account_key: str, agent_id: str, body: Any) 
     type_ = payload.choice("type", INTERACTION_TYPES, required=True)
     direction = payload.choice("direction", DIRECTIONS)
     guid, channel_guid = payload.guid("guid"), payload.guid("channelGuid")
-    document = _copy(state)
+    document = to_document(state)
     agent = _agent(document, account_key, agent_id)
     if any(i["guid"] == guid for i in agent["interactions"]):
         raise ControlError(409, f"Interaction {guid} already exists for agent {agent_id!r}.")
@@ -177,7 +170,7 @@ def start_interaction(state: State, account_key: str, agent_id: str, body: Any) 
 def add_channel(state: State, account_key: str, agent_id: str, guid: str, body: Any) -> tuple[State, Created]:
     payload = Payload(body, ("channelGuid",))
     channel_guid = payload.guid("channelGuid")
-    document = _copy(state)
+    document = to_document(state)
     agent = _agent(document, account_key, agent_id)
     interaction = _interaction(agent, guid)
     if channel_guid in _channel_guids(agent):
@@ -191,7 +184,7 @@ def end_channel(state: State, account_key: str, agent_id: str, channel_guid: str
     payload = Payload(body, ("at",))
     now = state.clock.now()
     at = payload.moment("at") or now
-    document = _copy(state)
+    document = to_document(state)
     agent = _agent(document, account_key, agent_id)
     wanted = channel_guid.lower()
     for interaction in agent["interactions"]:
@@ -204,11 +197,8 @@ def end_channel(state: State, account_key: str, agent_id: str, channel_guid: str
                 raise ControlError(400, f"'at' {rfc3339(at)} is before the channel's start {channel['start']}.")
             if at > now:
                 raise ControlError(400, f"'at' {rfc3339(at)} is after the mock's clock ({rfc3339(now)}).")
-            copied = _interaction(agent, interaction["guid"])
-            index = next(n for n, c in enumerate(copied["channels"]) if c["channelGuid"] == wanted)
-            ended = {**channel, "end": rfc3339(at)}
-            copied["channels"][index] = ended
-            return _rebuild(state, document), {"guid": interaction["guid"], **ended}
+            channel["end"] = rfc3339(at)
+            return _rebuild(state, document), {"guid": interaction["guid"], **channel}
     raise ControlError(404, f"Unknown channel {channel_guid!r} of agent {agent_id!r}.")
 
 
@@ -221,7 +211,7 @@ def add_token(state: State, body: Any) -> tuple[State, Created]:
     expires = payload.moment("expires")
     if token in state.tokens:
         raise ControlError(409, "That token already exists.")
-    document = _copy(state)
+    document = to_document(state)
     created: Created = {"token": token, "account": account, **({"expires": rfc3339(expires)} if expires else {})}
     document["tokens"].append(created)
     return _rebuild(state, document), created
@@ -230,7 +220,7 @@ def add_token(state: State, body: Any) -> tuple[State, Created]:
 def revoke_token(state: State, token: str) -> tuple[State, Created]:
     if token not in state.tokens:
         raise ControlError(404, "Unknown token.")
-    document = _copy(state)
+    document = to_document(state)
     document["tokens"] = [t for t in document["tokens"] if t["token"] != token]
     revoked = state.tokens[token]
     return _rebuild(state, document), {"account": revoked.account, "revoked": True}
@@ -252,13 +242,13 @@ def advance_clock(state: State, body: Any) -> tuple[State, Created]:
 
 
 def release_clock(state: State) -> tuple[State, Created]:
-    document = _copy(state)
+    document = to_document(state)
     document.pop("now", None)
     released = _rebuild(state, document)
     return released, clock_view(released)
 
 
 def _set_clock(state: State, at: datetime) -> tuple[State, Created]:
-    document = {**_copy(state), "now": rfc3339(at)}
+    document = {**to_document(state), "now": rfc3339(at)}
     frozen = _rebuild(state, document)
     return frozen, clock_view(frozen)
