@@ -1,14 +1,13 @@
 """Answers computed once per state, so a request only picks and joins bytes.
 
-An agent's channels are sorted once and every item is rendered once; the few (type,
-activeLiveFirst) selections are made on first use. A request then costs a slice and a join,
-whatever the length of the agent's history.
+An agent's channels are sorted once, every item is rendered once, and the eight (type,
+activeLiveFirst) selections are made with them, when the state is built. A request then costs a
+slice and a join, whatever the length of the agent's history.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from mockserver.model import Agent
 from mockserver.representation import dumps, v1_item, v2_item_json
@@ -30,16 +29,10 @@ class PreparedAgent:
         channels = agent_channels(agent)
         latest = latest_v1(channels)
         self.v1_body = dumps({"interactions": [] if latest is None else [v1_item(latest)]})
-        self._ordered = [
-            RenderedItem(item.type, item.is_active_phone, v2_item_json(item)) for item in order_v2(channels)
-        ]
-
-    @cached_property
-    def _selections(self) -> dict[tuple[str, bool], list[bytes]]:
-        everything = len(self._ordered)
-        return {
+        ordered = [RenderedItem(item.type, item.is_active_phone, v2_item_json(item)) for item in order_v2(channels)]
+        self._selections = {
             (type_, first): [
-                item.body for item in select_v2(self._ordered, type=type_, active_live_first=first, size=everything)
+                item.body for item in select_v2(ordered, type=type_, active_live_first=first, size=len(ordered))
             ]
             for type_ in ("All", "Phone", "Chat", "Email")
             for first in (False, True)
