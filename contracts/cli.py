@@ -16,17 +16,16 @@ from contracts.report.console import ConsoleReport
 from contracts.report.junit import write_junit
 from contracts.runner import ERROR, FAILED, RuleResult, run
 from contracts.target import Target
+from mockserver.settings import parse_versions
 
 EXIT_OK, EXIT_VIOLATED, EXIT_CANNOT_JUDGE = 0, 1, 2
 
 
 def _versions(text: str) -> frozenset[int]:
-    versions = frozenset(part.strip() for part in text.split(",") if part.strip())
-    if versions == {"1"}:
-        return frozenset({1})
-    if versions == {"1", "2"}:
-        return frozenset({1, 2})
-    raise argparse.ArgumentTypeError(f"must be '1,2' or '1', got {text!r}")
+    try:
+        return parse_versions(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--versions ")) from None
 
 
 def _positive(text: str) -> int:
