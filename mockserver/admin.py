@@ -32,6 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockserver import control
+from mockserver.bounded_parsing import DocumentRejected, parse_json
 from mockserver.control import ControlError
 from mockserver.fault_injection import FaultInjector
 from mockserver.fixtures import FixtureError, build_state, parse_text
@@ -221,6 +222,6 @@ async def _json(request: Request) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
-    except ValueError as error:
-        raise ControlError(400, f"The request body is not valid JSON: {error}.") from None
+        return parse_json(text)
+    except DocumentRejected as error:
+        raise ControlError(400, f"The request body is refused: {error}.") from None

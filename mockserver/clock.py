@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 
-def whole_seconds(moment: datetime) -> datetime:
-    """The API knows whole seconds only; truncating once on the way in keeps order and output agreed."""
-    return moment.astimezone(UTC).replace(microsecond=0)
+def in_utc(moment: datetime) -> datetime:
+    """Times are kept to the microsecond, as a real service keeping milliseconds would: order and
+    durations use them, and only what an answer shows is cut to whole seconds."""
+    return moment.astimezone(UTC)
 
 
 class Clock(Protocol):
@@ -22,7 +23,7 @@ class SystemClock:
     frozen_at: datetime | None = None
 
     def now(self) -> datetime:
-        return whole_seconds(datetime.now(UTC))
+        return datetime.now(UTC)
 
     def __repr__(self) -> str:
         return "SystemClock()"
@@ -30,7 +31,7 @@ class SystemClock:
 
 class FrozenClock:
     def __init__(self, moment: datetime) -> None:
-        self._moment = whole_seconds(moment)
+        self._moment = in_utc(moment)
 
     @property
     def frozen_at(self) -> datetime:

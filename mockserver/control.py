@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from mockserver.clock import whole_seconds
+from mockserver.clock import in_utc
 from mockserver.fixtures import FixtureError, build_state, to_document
 from mockserver.model import DIRECTIONS, INTERACTION_TYPES, State
-from mockserver.representation import rfc3339
+from mockserver.representation import precise_rfc3339, rfc3339
 
 Created = dict[str, Any]
+MAX_CLOCK_MOVE_SECONDS = 100 * 366 * 86400
 
 
 class ControlError(Exception):
@@ -80,12 +81,16 @@ class Payload:
             parsed = None
         if parsed is None or parsed.tzinfo is None:
             raise ControlError(400, f"Field '{name}' must be an RFC 3339 date-time with a time zone, got {value!r}.")
-        return whole_seconds(parsed)
+        return in_utc(parsed)
 
     def seconds(self, name: str) -> int:
         value = self.body.get(name)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ControlError(400, f"Field '{name}' must be a whole number of seconds, got {value!r}.")
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_CLOCK_MOVE_SECONDS:
+            raise ControlError(
+                400,
+                f"Field '{name}' must be a whole number of seconds within ±{MAX_CLOCK_MOVE_SECONDS} (100 years), "
+                f"got {value!r}.",
+            )
         return value
 
 
@@ -156,7 +161,7 @@ def start_interaction(state: State, account_key: str, agent_id: str, body: Any) 
         raise ControlError(409, f"Interaction {guid} already exists for agent {agent_id!r}.")
     if channel_guid in _channel_guids(agent):
         raise ControlError(409, f"Channel {channel_guid} already exists for agent {agent_id!r}.")
-    channel = {"channelGuid": channel_guid, "start": rfc3339(state.clock.now()), "end": None}
+    channel = {"channelGuid": channel_guid, "start": precise_rfc3339(state.clock.now()), "end": None}
     created: Created = {
         "guid": guid,
         "type": type_,
@@ -175,7 +180,7 @@ def add_channel(state: State, account_key: str, agent_id: str, guid: str, body: 
     interaction = _interaction(agent, guid)
     if channel_guid in _channel_guids(agent):
         raise ControlError(409, f"Channel {channel_guid} already exists for agent {agent_id!r}.")
-    created = {"channelGuid": channel_guid, "start": rfc3339(state.clock.now()), "end": None}
+    created = {"channelGuid": channel_guid, "start": precise_rfc3339(state.clock.now()), "end": None}
     interaction["channels"].append(created)
     return _rebuild(state, document), {"guid": interaction["guid"], **created}
 
@@ -193,11 +198,11 @@ def end_channel(state: State, account_key: str, agent_id: str, channel_guid: str
                 continue
             if channel["end"] is not None:
                 raise ControlError(409, f"Channel {wanted} already ended at {channel['end']}.")
-            if rfc3339(at) < channel["start"]:
+            if at < datetime.fromisoformat(channel["start"]):
                 raise ControlError(400, f"'at' {rfc3339(at)} is before the channel's start {channel['start']}.")
             if at > now:
                 raise ControlError(400, f"'at' {rfc3339(at)} is after the mock's clock ({rfc3339(now)}).")
-            channel["end"] = rfc3339(at)
+            channel["end"] = precise_rfc3339(at)
             return _rebuild(state, document), {"guid": interaction["guid"], **channel}
     raise ControlError(404, f"Unknown channel {channel_guid!r} of agent {agent_id!r}.")
 
@@ -212,7 +217,11 @@ def add_token(state: State, body: Any) -> tuple[State, Created]:
     if token in state.tokens:
         raise ControlError(409, "That token already exists.")
     document = to_document(state)
-    created: Created = {"token": token, "account": account, **({"expires": rfc3339(expires)} if expires else {})}
+    created: Created = {
+        "token": token,
+        "account": account,
+        **({"expires": precise_rfc3339(expires)} if expires else {}),
+    }
     document["tokens"].append(created)
     return _rebuild(state, document), created
 
@@ -228,7 +237,7 @@ def revoke_token(state: State, token: str) -> tuple[State, Created]:
 
 def clock_view(state: State) -> Created:
     frozen = state.clock.frozen_at
-    return {"now": rfc3339(state.clock.now()), "frozen": frozen is not None}
+    return {"now": precise_rfc3339(state.clock.now()), "frozen": frozen is not None}
 
 
 def freeze_clock(state: State, body: Any) -> tuple[State, Created]:
@@ -238,7 +247,11 @@ def freeze_clock(state: State, body: Any) -> tuple[State, Created]:
 
 def advance_clock(state: State, body: Any) -> tuple[State, Created]:
     seconds = Payload(body, ("seconds",)).seconds("seconds")
-    return _set_clock(state, state.clock.now() + timedelta(seconds=seconds))
+    try:
+        moved = state.clock.now() + timedelta(seconds=seconds)
+    except OverflowError:
+        raise ControlError(400, f"Moving the clock by {seconds} s leaves the calendar (years 1 to 9999).") from None
+    return _set_clock(state, moved)
 
 
 def release_clock(state: State) -> tuple[State, Created]:
@@ -249,6 +262,6 @@ def release_clock(state: State) -> tuple[State, Created]:
 
 
 def _set_clock(state: State, at: datetime) -> tuple[State, Created]:
-    document = {**to_document(state), "now": rfc3339(at)}
+    document = {**to_document(state), "now": precise_rfc3339(at)}
     frozen = _rebuild(state, document)
     return frozen, clock_view(frozen)

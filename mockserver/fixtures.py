@@ -14,8 +14,8 @@ Nothing is built until the whole document has been checked, so a bad document ch
 from __future__ import annotations
 
 import gc
-import json
 import re
+import reprlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,9 +25,10 @@ from typing import Any
 
 import yaml
 
-from mockserver.clock import Clock, FrozenClock, SystemClock, whole_seconds
+from mockserver.bounded_parsing import DocumentRejected, NotJson, parse_json, parse_yaml
+from mockserver.clock import Clock, FrozenClock, SystemClock, in_utc
 from mockserver.model import DIRECTIONS, INTERACTION_TYPES, Account, Agent, Channel, Interaction, State, Token
-from mockserver.representation import rfc3339
+from mockserver.representation import precise_rfc3339, rfc3339
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -66,13 +67,22 @@ def load_fixture_file(path: str | Path, *, system_clock: Clock | None = None) ->
 
 
 def parse_text(text: str | bytes, source: str = "fixture document") -> Any:
-    """JSON first (fast for large documents), then YAML, of which JSON is a subset."""
+    """JSON first (fast for large documents), then YAML, of which JSON is a subset; both bounded."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FixtureError(["(document): not UTF-8 text"], source) from None
     try:
-        return json.loads(text)
-    except ValueError:
+        return parse_json(text)
+    except NotJson:
         pass
+    except DocumentRejected as error:
+        raise FixtureError([f"(document): {error}"], source) from None
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
+    except DocumentRejected as error:
+        raise FixtureError([f"(document): {error}"], source) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -185,7 +195,7 @@ class _Checker:
                 f"must be an RFC 3339 date-time with a time zone, e.g. 2017-03-30T22:40:15Z, got {_show(value)}",
             )
             return None
-        return whole_seconds(parsed)
+        return in_utc(parsed)
 
     def unique(self, seen: dict[str, str], key: str | None, path: str, what: str) -> None:
         if key is None:
@@ -281,6 +291,9 @@ class _Checker:
             direction = self.choice(direction, f"{path}.direction", DIRECTIONS)
         channels: list[Channel] = []
         entries = self.items(raw["channels"], f"{path}.channels")
+        if isinstance(raw["channels"], list) and not entries:
+            # CONTRACT.md's data model: an agent joins an interaction on one or more channels.
+            self.fail(f"{path}.channels", "an interaction has one or more channels, got none")
         for channel_path, channel_raw in entries:
             channel = self.channel(channel_raw, channel_path, now)
             self.unique(
@@ -320,11 +333,11 @@ def to_document(state: State) -> dict[str, Any]:
     now, tokens, accounts = state.clock.frozen_at, state.tokens, state.accounts
 
     def optional(moment: datetime | None) -> str | None:
-        return None if moment is None else rfc3339(moment)
+        return None if moment is None else precise_rfc3339(moment)
 
-    document: dict[str, Any] = {} if now is None else {"now": rfc3339(now)}
+    document: dict[str, Any] = {} if now is None else {"now": precise_rfc3339(now)}
     document["tokens"] = [
-        {"token": t.token, "account": t.account, **({"expires": rfc3339(t.expires)} if t.expires else {})}
+        {"token": t.token, "account": t.account, **({"expires": precise_rfc3339(t.expires)} if t.expires else {})}
         for t in tokens.values()
     ]
     document["accounts"] = [
@@ -341,7 +354,7 @@ def to_document(state: State) -> dict[str, Any]:
                             "channels": [
                                 {
                                     "channelGuid": c.channel_guid,
-                                    "start": rfc3339(c.start),
+                                    "start": precise_rfc3339(c.start),
                                     "end": optional(c.end),
                                 }
                                 for c in interaction.channels
@@ -368,6 +381,22 @@ def _kind(value: Any) -> str:
     )
 
 
+class _Shown(reprlib.Repr):
+    """repr within bounds: never the digits of a huge integer (Python refuses past 4,300), never deep."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother = 3, 60, 60
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 200:
+            return f"an integer of about {int(x.bit_length() * 0.30103) + 1} digits"
+        return super().repr_int(x, level)
+
+
+_SHOWN = _Shown()
+
+
 def _show(value: Any) -> str:
-    text = repr(value) if not isinstance(value, datetime | date) else value.isoformat()
+    text = _SHOWN.repr(value) if not isinstance(value, datetime | date) else value.isoformat()
     return text if len(text) <= 60 else text[:57] + "..."

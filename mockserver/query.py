@@ -54,14 +54,21 @@ class QueryRules:
 
         size_value = self.size_default
         if size is not None:
-            if _DIGITS.match(size) and self.size_minimum <= int(size) <= self.size_maximum:
-                size_value = int(size)
+            # Leading zeros aside, a valid size has as many digits as the maximum at most: no
+            # unbounded int() of a hostile 5,000-digit value (Python refuses past 4,300).
+            significant = size.lstrip("0")
+            if (
+                _DIGITS.match(size)
+                and len(significant) <= len(str(self.size_maximum))
+                and self.size_minimum <= int(significant or "0") <= self.size_maximum
+            ):
+                size_value = int(significant)
             else:
                 problems.append(
                     InvalidParameter(
                         "size",
                         f"Invalid query parameter 'size': must be an integer from {self.size_minimum} "
-                        f"to {self.size_maximum}, got {size!r}.",
+                        f"to {self.size_maximum}, got {_shown(size)}.",
                     )
                 )
         type_value = self.type_default
@@ -74,7 +81,7 @@ class QueryRules:
                 problems.append(
                     InvalidParameter(
                         "type",
-                        f"Invalid query parameter 'type': must be one of {'|'.join(self.types)}, got {type_!r}.",
+                        f"Invalid query parameter 'type': must be one of {'|'.join(self.types)}, got {_shown(type_)}.",
                     )
                 )
         first_value = self.active_live_first_default
@@ -85,7 +92,7 @@ class QueryRules:
                 problems.append(
                     InvalidParameter(
                         "activeLiveFirst",
-                        f"Invalid query parameter 'activeLiveFirst': must be true or false, got {first!r}.",
+                        f"Invalid query parameter 'activeLiveFirst': must be true or false, got {_shown(first)}.",
                     )
                 )
         if len(problems) == 1:
@@ -107,3 +114,8 @@ class QueryRules:
             )
             return None
         return values[0]
+
+
+def _shown(value: str) -> str:
+    """The value as the message quotes it, cut so that a 10 KB value does not make a 10 KB message."""
+    return repr(value) if len(value) <= 40 else repr(value[:37]) + "..."

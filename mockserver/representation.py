@@ -20,6 +20,14 @@ def rfc3339(moment: datetime) -> str:
     return moment.isoformat()[:19] + "Z"
 
 
+def precise_rfc3339(moment: datetime) -> str:
+    """A stored time as fixture documents write it: UTC `Z`, with its fraction of a second if any."""
+    moment = moment.astimezone(UTC)
+    if not moment.microsecond:
+        return rfc3339(moment)
+    return moment.isoformat(timespec="microseconds")[:26].rstrip("0") + "Z"
+
+
 def v1_item(item: AgentChannel) -> dict[str, Any]:
     return {
         "start": rfc3339(item.channel.start),

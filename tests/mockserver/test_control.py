@@ -27,12 +27,12 @@ def test_start_interaction_returns_it_and_the_agent_is_live(client: httpx.Client
     assert channel["end"] is None
     assert created["direction"] == "Outbound"
     assert get(client, "agent-idle").json() == {
-        "interactions": [{"start": channel["start"], "guid": created["guid"], "hasEnded": False}]
+        "interactions": [{"start": as_shown(channel["start"]), "guid": created["guid"], "hasEnded": False}]
     }
     (item,) = get(client, "agent-idle", accept=V2).json()["interactions"]
     assert item == {
         "type": "Phone",
-        "start": channel["start"],
+        "start": as_shown(channel["start"]),
         "guid": created["guid"],
         "duration": None,
         "direction": "Outbound",
@@ -256,3 +256,8 @@ def test_concurrent_changes_and_reads_never_mix_or_fail(client: httpx.Client) ->
     )["interactions"]
     assert len(interactions) == 50  # no lost update
     assert all(i["channels"][0]["end"] is not None for i in interactions)
+
+
+def as_shown(stored: str) -> str:
+    """A stored time as the API shows it: whole seconds (the control plane answers the stored time)."""
+    return stored[:19] + "Z"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from mockserver.clock import FrozenClock
-from mockserver.fixtures import FixtureError, build_state, load_fixture_file, to_document
+from mockserver.fixtures import FixtureError, build_state, load_fixture_file, parse_text, to_document
 from mockserver.resources import DEFAULT_FIXTURES, FIXTURE_SCHEMA
 
 SCHEMA = json.loads(FIXTURE_SCHEMA.read_text())
@@ -163,11 +163,48 @@ def test_ids_with_a_slash_or_empty_are_refused() -> None:
     assert any(e.startswith("accounts[0].key: ") for e in errors)
 
 
-def test_an_interaction_without_channels_shows_nothing() -> None:
+def test_an_interaction_without_channels_is_refused_with_its_path() -> None:
     doc = document()
     doc["accounts"][0]["agents"][0]["interactions"][0]["channels"] = []
-    agent = build_state(doc).accounts["acc"].agents["ag"]
-    assert agent.responses.v1_body == b'{"interactions":[]}'
+    with pytest.raises(FixtureError) as refused:
+        build_state(doc)
+    assert refused.value.errors == [
+        "accounts[0].agents[0].interactions[0].channels: an interaction has one or more channels, got none"
+    ]
+    assert not jsonschema.Draft202012Validator(SCHEMA).is_valid(doc)
+
+
+def test_sub_second_times_are_kept_and_written_back_precisely() -> None:
+    doc = document()
+    doc["accounts"][0]["agents"][0]["interactions"][0]["channels"] = [
+        {**CHANNEL, "start": "2017-03-30T09:00:00.8Z", "end": "2017-03-30T09:05:00.3+00:00"}
+    ]
+    state = build_state(doc)
+    (channel,) = to_document(state)["accounts"][0]["agents"][0]["interactions"][0]["channels"]
+    assert (channel["start"], channel["end"]) == ("2017-03-30T09:00:00.8Z", "2017-03-30T09:05:00.3Z")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * 10_000 + "]" * 10_000, "nested deeper than 32 levels"),
+        ('{"a":' * 10_000 + "1" + "}" * 10_000, "nested deeper than 32 levels"),
+        ("- " * 40 + "x", "nested deeper than 32 levels"),
+        ('{"now": ' + "9" * 5_000 + ', "tokens": [], "accounts": []}', "longer than 100 digits"),
+        ("now: " + "9" * 5_000 + "\ntokens: []\naccounts: []\n", "cannot be read"),
+        ('{"now": NaN, "tokens": [], "accounts": []}', "NaN is not JSON"),
+    ],
+)
+def test_hostile_documents_are_refused_naming_the_limit(text: str, words: str) -> None:
+    with pytest.raises(FixtureError) as refused:
+        build_state(parse_text(text))
+    assert words in refused.value.one_line()
+
+
+def test_a_huge_integer_passed_from_python_is_shown_by_size_not_digits() -> None:
+    with pytest.raises(FixtureError) as refused:
+        build_state(document(now=10**5000))
+    assert "an integer of about 5001 digits" in refused.value.one_line()
 
 
 def test_a_token_may_name_an_account_without_agents() -> None:
@@ -208,7 +245,7 @@ def test_normalised_document_round_trips() -> None:
     channel = to_document(state)["accounts"][0]["agents"][0]["interactions"][0]["channels"][0]
     assert channel == {
         "channelGuid": "6a0e8b1c-3f2d-4c5e-9a7b-1d2e3f4a5b6c",
-        "start": "2017-03-30T22:40:15Z",
+        "start": "2017-03-30T22:40:15.5Z",
         "end": None,
     }
     assert to_document(build_state(to_document(state))) == to_document(state)

@@ -156,3 +156,39 @@ def test_default_fixture_page_example(client: httpx.Client) -> None:
             "channelGuid": "015b212c-1487-46ba-bbb7-d78d6b1412a5",
         }
     ]
+
+
+def test_sub_second_times_give_the_floor_of_the_exact_duration(client: httpx.Client) -> None:
+    put_state(
+        client,
+        one_agent_document([interaction(g(1), "Phone", (g(11), "2020-01-01T09:00:00.8Z", "2020-01-01T09:05:00.3Z"))]),
+    )
+    (item,) = v2_of(client)
+    assert (item["start"], item["duration"]) == ("2020-01-01T09:00:00Z", 299)
+
+
+def test_channels_started_within_one_second_are_ordered_by_their_exact_start(client: httpx.Client) -> None:
+    # The later start has the higher channelGuid: whole seconds would put it second.
+    put_state(
+        client,
+        one_agent_document(
+            [
+                interaction(g(1), "Chat", (g(11), "2020-01-01T09:00:00.2Z", None)),
+                interaction(g(2), "Chat", (g(12), "2020-01-01T09:00:00.7Z", None)),
+            ]
+        ),
+    )
+    items = v2_of(client, size="2")
+    assert guids(items) == [g(12), g(11)]
+    assert {item["start"] for item in items} == {"2020-01-01T09:00:00Z"}
+
+
+@pytest.mark.parametrize("size", ["9" * 5_000, "0" * 5_000 + "7", "1" + "0" * 4_400])
+def test_a_size_of_thousands_of_digits_is_a_400_not_a_crash(client: httpx.Client, size: str) -> None:
+    response = get(client, "agent-7", accept=V2, params={"size": size})
+    if size.lstrip("0") == "7":
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert "size" in message and len(message) < 200
