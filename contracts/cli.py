@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from contracts.failures import CannotJudge
+from contracts.oracle import KnownData
 from contracts.registry import RULES
 from contracts.report.console import ConsoleReport
 from contracts.report.junit import write_junit
@@ -60,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--foreign-token", help="a valid token of another account (for the 403 rule)")
     check.add_argument("--expired-token", help="an expired token of the account (for the expiry rule)")
+    check.add_argument(
+        "--expect-state",
+        type=Path,
+        metavar="FIXTURES",
+        help="known-data mode: the fixture document the server holds; answers are then compared exactly",
+    )
     _common(check)
 
     selftest = commands.add_parser(
@@ -107,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(run_selftest(args))
     try:
+        known = KnownData.load(args.expect_state) if args.expect_state else None
         target = Target(
             base_url=args.base_url,
             token=args.token,
@@ -115,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             foreign_token=args.foreign_token,
             expired_token=args.expired_token,
             versions=args.versions,
+            known_data=known,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -10,7 +11,7 @@ import httpx
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
 
-from contracts.failures import Exchange, Violation
+from contracts.failures import Exchange, Inconclusive, Violation
 from contracts.target import V1, V2, Target
 
 T = TypeVar("T")
@@ -36,6 +37,19 @@ class Context:
         self.requests = 0
         self.seen: list[Exchange] = []
         """Every exchange of the run, for the rules that judge all answers (no 5xx, spec, error bodies)."""
+        self.doubts: list[str] = []
+        """What the rule being run could not settle from outside; it ends inconclusive if it found no violation."""
+
+    def doubt(self, reason: str) -> None:
+        if reason not in self.doubts:
+            self.doubts.append(reason)
+
+    def settle(self) -> None:
+        """Called by the runner after a rule: its doubts, if any, make it inconclusive."""
+        doubts, self.doubts = self.doubts, []
+        if doubts:
+            more = f" (and {len(doubts) - 1} more)" if len(doubts) > 1 else ""
+            raise Inconclusive(doubts[0] + more)
 
     # -- requests -------------------------------------------------------------------------------
 
@@ -51,7 +65,8 @@ class Context:
         method: str = "GET",
         extra_headers: Iterable[tuple[str, str]] = (),
     ) -> Exchange:
-        """One request to the operation; `token=None` sends no Authorization, `authorization` sends it raw."""
+        """One request to the operation; `token=None` sends no Authorization, `authorization` sends it raw,
+        `accept=None` sends no Accept at all (not the HTTP client's default `*/*`)."""
         headers: list[tuple[str, str]] = []
         if authorization is not None:
             headers.append(("Authorization", authorization))
@@ -64,7 +79,10 @@ class Context:
         url = self.target.url(agent if agent is not None else self.target.agents[0], account)
         self.requests += 1
         try:
-            response = self.client.request(method, url, params=list(pairs), headers=headers)
+            request = self.client.build_request(method, url, params=list(pairs), headers=headers)
+            if accept is None and not any(name.lower() == "accept" for name, _ in headers):
+                del request.headers["accept"]
+            response = self.client.send(request)
             exchange = Exchange(
                 method,
                 url,
@@ -73,9 +91,12 @@ class Context:
                 response.status_code,
                 {k.lower(): v for k, v in response.headers.items()},
                 response.content,
+                at=time.time(),
             )
         except httpx.HTTPError as error:
-            exchange = Exchange(method, url, pairs, tuple(headers), 0, error=f"{type(error).__name__}: {error}")
+            exchange = Exchange(
+                method, url, pairs, tuple(headers), 0, error=f"{type(error).__name__}: {error}", at=time.time()
+            )
         self.seen.append(exchange)
         for observe in self.observers:
             observe(exchange)

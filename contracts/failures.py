@@ -21,6 +21,8 @@ class Exchange:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     error: str | None = None
+    at: float = 0.0
+    """When the answer came (time.time()), for the rules that compare answers over time."""
 
     @property
     def full_url(self) -> str:
@@ -65,6 +67,15 @@ class Violation(AssertionError):
 
 class NotExercised(Exception):
     """The rule could not be put to the test on this server's data or with the given options."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Inconclusive(Exception):
+    """What no outside view can settle on every correct server (e.g. a tie-break of items shown with
+    the same second, which may differ by fractions the API does not show)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

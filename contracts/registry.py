@@ -62,3 +62,6 @@ requires_v1_only = precondition(
 )
 requires_foreign_token = precondition(lambda c: None if c.target.foreign_token else "no --foreign-token given")
 requires_expired_token = precondition(lambda c: None if c.target.expired_token else "no --expired-token given")
+requires_known_data = precondition(
+    lambda c: None if c.target.known_data is not None else "no --expect-state given (known-data mode)"
+)

@@ -11,11 +11,11 @@ from hypothesis.errors import FlakyFailure
 
 import contracts.checks  # noqa: F401  (registers the rules)
 from contracts.context import Context
-from contracts.failures import CannotJudge, NotExercised, Violation
+from contracts.failures import CannotJudge, Inconclusive, NotExercised, Violation
 from contracts.registry import RULES, Rule
 from contracts.target import V1, Target
 
-PASSED, FAILED, NOT_EXERCISED, ERROR = "passed", "failed", "not exercised", "error"
+PASSED, FAILED, NOT_EXERCISED, INCONCLUSIVE, ERROR = "passed", "failed", "not exercised", "inconclusive", "error"
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,10 @@ def run_rule(rule: Rule, context: Context) -> RuleResult:
     def result(outcome: str, **details: object) -> RuleResult:
         return RuleResult(rule, outcome, context.requests - before, time.perf_counter() - started, **details)  # type: ignore[arg-type]
 
+    context.doubts = []
     try:
         rule(context)
+        context.settle()
     except Violation as violation:
         return result(FAILED, violation=violation)
     except FlakyFailure as flaky:
@@ -91,6 +93,8 @@ def run_rule(rule: Rule, context: Context) -> RuleResult:
         return result(FAILED, violation=unstable)
     except NotExercised as skipped:
         return result(NOT_EXERCISED, reason=skipped.reason)
+    except Inconclusive as unsettled:
+        return result(INCONCLUSIVE, reason=unsettled.reason)
     except Exception as error:  # noqa: BLE001 - a judge bug or an unexpected answer must not hide other rules
         return result(ERROR, reason=f"{type(error).__name__}: {error}")
     return result(PASSED)

@@ -6,6 +6,7 @@ parsing the rendered text, so the judge does not share a parser's bugs with the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
@@ -148,10 +149,10 @@ accept_headers = st.one_of(
 # -- version-2 query ------------------------------------------------------------------------------
 
 TYPES = ("All", "Phone", "Chat", "Email")
+# Not `Size` or `TYPE`: whether parameter names compare case-insensitively (as ASP.NET binds them)
+# is left open by CONTRACT.md.
 UNKNOWN_PARAMETERS = st.lists(
-    st.tuples(
-        st.sampled_from(["page", "Size", "TYPE", "activelivefirst", "x"]), st.sampled_from(["", "0", "abc", "Fax"])
-    ),
+    st.tuples(st.sampled_from(["page", "sizes", "types", "live", "x"]), st.sampled_from(["", "0", "abc", "Fax"])),
     max_size=2,
 )
 
@@ -169,11 +170,33 @@ def valid_v2_queries(draw: st.DrawFn) -> list[tuple[str, str]]:
     return draw(st.permutations(query))
 
 
+# Values every careful implementer refuses with a 400 (CONTRACT.md: size 0, 101, abc; type Fax,
+# exact case; activeLiveFirst yes).
 INVALID_VALUES = {
-    "size": ["0", "101", "-1", "abc", "1.5", "", "1000", "1e2", "ten"],
+    "size": ["0", "101", "-1", "abc", "1.5", "1000", "1e2", "ten", "00", "0101"],
     "type": ["Fax", "phone", "PHONE", "all", "chat", "Phone,Chat", "", "Voice"],
-    "activeLiveFirst": ["yes", "no", "True", "FALSE", "1", "0", "", "on"],
+    "activeLiveFirst": ["yes", "no", "1", "0", "on", "truee"],
 }
+
+
+def is_open_value(name: str, value: str) -> bool:
+    """Values CONTRACT.md leaves open: a careful server may refuse them (400) or read them as valid.
+
+    Empty `size` or `activeLiveFirst` (absent, or invalid?), `size` with leading zeros, a sign or
+    surrounding spaces (`007`, `+5`, ` 5`), and `activeLiveFirst` in another case (`True`, as .NET reads
+    booleans). `type` is exact case by the contract, and empty `type` is the page's 400.
+    """
+    stripped = value.strip()
+    if name == "size":
+        return stripped == "" or (
+            _SIGNED_DIGITS.fullmatch(stripped) is not None and 1 <= int(stripped.lstrip("+").lstrip("0") or "0") <= 100
+        )
+    if name == "activeLiveFirst":
+        return stripped.lower() in ("", "true", "false")
+    return False
+
+
+_SIGNED_DIGITS = re.compile(r"\+?[0-9]{1,8}")
 
 
 @dataclass(frozen=True)

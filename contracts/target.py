@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
+
+if TYPE_CHECKING:
+    from contracts.oracle import KnownData
 
 V1 = "application/json;version=1"
 V2 = "application/json;version=2"
@@ -19,6 +23,8 @@ class Target:
     foreign_token: str | None = None
     expired_token: str | None = None
     versions: frozenset[int] = field(default=frozenset({1, 2}))
+    known_data: KnownData | None = None
+    """The data the server holds, when known (`--expect-state`): answers are then compared exactly."""
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)

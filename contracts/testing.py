@@ -25,7 +25,7 @@ from __future__ import annotations
 import pytest
 
 from contracts.failures import CannotJudge
-from contracts.runner import ERROR, FAILED, NOT_EXERCISED, RuleResult, run
+from contracts.runner import ERROR, FAILED, INCONCLUSIVE, NOT_EXERCISED, RuleResult, run
 from contracts.target import Target
 
 
@@ -40,6 +40,8 @@ def judge_once(target: Target, *, max_examples: int = 25, seed: int = 0) -> dict
 def assert_rule_holds(result: RuleResult) -> None:
     if result.outcome == NOT_EXERCISED:
         pytest.skip(f"{result.rule.id} not exercised: {result.reason}")
+    if result.outcome == INCONCLUSIVE:
+        pytest.skip(f"{result.rule.id} inconclusive from outside: {result.reason}")
     if result.outcome == ERROR:
         pytest.fail(f"{result.rule.id}: could not judge: {result.reason}", pytrace=False)
     if result.outcome == FAILED and result.violation is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -48,13 +49,20 @@ class RunningMock:
 
 
 def start_in_thread(
-    app: MockServer, host: str = "127.0.0.1", port: int = 0, *, timeout: float = 10.0, log_level: str = "warning"
+    app: MockServer,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    timeout: float = 10.0,
+    log_level: str = "warning",
+    wrapped: Callable[..., Awaitable[None]] | None = None,
 ) -> RunningMock:
+    """Serve `app` (or `wrapped`, an ASGI app in front of it) from a thread until `stop()`."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(512)
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
+    config = uvicorn.Config(wrapped or app, log_level=log_level, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="latest-interactions-mock"

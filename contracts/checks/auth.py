@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from contracts.checks import expect
 from contracts.context import Context
 from contracts.failures import Exchange, Violation
@@ -11,12 +13,17 @@ from contracts.strategies import credential_free_authorizations, unknown_tokens
 SECTION = "Checks happen in this order (401, 403)"
 
 
+# RFC 9110: an auth-param value is a token or a quoted-string, and other params (realm) may come first.
+_INVALID_TOKEN = re.compile(r'(^|[\s,])error\s*=\s*("invalid_token"|invalid_token)(\s*,|\s*$)', re.IGNORECASE)
+
+
 def unauthorized(answer: Exchange, why: str, *, token_sent: bool) -> None:
     """401 {"message"} with WWW-Authenticate: Bearer, and error="invalid_token" when a token was sent."""
     expect.error(answer, 401, why)
     challenge = (answer.header("www-authenticate") or "").strip()
     wanted = 'Bearer error="invalid_token"' if token_sent else "Bearer"
-    if not challenge.lower().startswith("bearer") or (token_sent and 'error="invalid_token"' not in challenge):
+    bearer = challenge.lower().startswith("bearer") and challenge[6:7] in ("", " ")
+    if not bearer or (token_sent and not _INVALID_TOKEN.search(challenge[6:])):
         raise Violation(
             f"WWW-Authenticate: {wanted}", f"WWW-Authenticate={answer.header('www-authenticate')!r}", answer
         )
@@ -32,9 +39,14 @@ def missing_credentials_are_401(context: Context) -> None:
 
     def check(authorization: str) -> None:
         answer = context.v1(context.target.agents[0], authorization=authorization)
-        unauthorized(answer, "the Authorization header is not 'Bearer <token>'", token_sent=False)
+        unauthorized(answer, f"{authorization!r} is not 'Bearer <token>'", token_sent=False)
 
-    context.explore(credential_free_authorizations, check, examples=10)
+    # The valid token itself in every shape that is not 'Bearer <token>'. Whether a server answers
+    # these with error="invalid_token" or none is its choice; the scheme's case is RFC 9110's
+    # (case-insensitive) or the contract's literal 'Bearer', so 'bearer <token>' is not judged.
+    token = context.target.token
+    shapes = [token, f"Basic {token}", f"Token {token}", f"Bearer{token}", "Bearer", f"{token} Bearer"]
+    context.explore(credential_free_authorizations, check, examples=10, must_try=shapes)
 
 
 @rule(

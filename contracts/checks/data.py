@@ -14,7 +14,12 @@ FULL = 100
 
 @dataclass(frozen=True)
 class Item:
-    """A v2 item; `changed_low/high` bound InteractionStateChangedAt, since duration is floored."""
+    """A v2 item; `changed_low/high` bound InteractionStateChangedAt (high exclusive).
+
+    A server may keep fractions of seconds: the real start is in [start, start + 1) and the real
+    duration in [duration, duration + 1), so an end is known within two seconds, a start within one.
+    `changed_shown` is the time read as if the server kept whole seconds.
+    """
 
     raw: dict[str, Any]
     start: datetime
@@ -37,12 +42,16 @@ class Item:
         return str(self.raw.get("channelGuid"))
 
     @property
-    def changed_low(self) -> float:
+    def changed_shown(self) -> float:
         return self.start.timestamp() + (self.duration or 0)
 
     @property
+    def changed_low(self) -> float:
+        return self.changed_shown
+
+    @property
     def changed_high(self) -> float:
-        return self.changed_low + (0 if self.active else 1)
+        return self.changed_shown + (1 if self.active else 2)
 
     @property
     def v1_class(self) -> tuple[bool, bool]:

@@ -74,3 +74,16 @@ def version_2_is_served(context: Context) -> None:
 def version_1_only_refuses_version_2(context: Context) -> None:
     for accept in (V2, 'application/json;version="2"', "APPLICATION/JSON;VERSION=2"):
         expect.error(context.request(context.target.agents[0], accept=accept), 406, "version 2 is not served")
+
+
+@rule(
+    "several_accept_headers_are_one_list",
+    "Several Accept header lines are one comma-separated list (RFC 9110): a version named in any of them counts",
+    SECTION,
+)
+def several_accept_headers_are_one_list(context: Context) -> None:
+    agent = context.target.agents[0]
+    expect.version_served(context.request(agent, accept="text/html", extra_headers=[("Accept", V1)]), 1)
+    if context.target.serves_v2:
+        answer = context.request(agent, accept=f"{V1};q=0.5", extra_headers=[("Accept", V2)])
+        expect.version_served(answer, 2)

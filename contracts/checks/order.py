@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from contracts.checks import expect
 from contracts.context import Context
-from contracts.failures import Violation
+from contracts.failures import NotExercised, Violation
 from contracts.registry import rule
 from contracts.target import V1, V2
 
@@ -86,3 +86,49 @@ def bad_token_hides_agent_existence(context: Context) -> None:
         other = context.v1(agent, token="zz-unknown-token", account=account)
         if (other.status, other.json()) != (known.status, known.json()):
             raise Violation(f"the same answer as for a known agent ({known.summary()})", other.summary(), other)
+
+
+CHECKS = (401, 403, 406, 400, 404)
+
+
+@rule(
+    "each_pair_of_failing_checks_answers_the_earlier",
+    "A request failing exactly two of the checks (each of the ten pairs) answers the earlier one",
+    SECTION,
+)
+def each_pair_of_failing_checks_answers_the_earlier(context: Context) -> None:
+    target = context.target
+    skipped = []
+    for index, first in enumerate(CHECKS):
+        for second in CHECKS[index + 1 :]:
+            pair = {first, second}
+            if 400 in pair and not target.serves_v2:
+                skipped.append(f"{first}+{second}")  # a version-1-only server has no 400
+                continue
+            if 403 in pair and not target.foreign_token and 401 not in pair:
+                skipped.append(f"{first}+{second}")
+                continue
+            token: str | None = target.token
+            account = None
+            if pair == {401, 403}:
+                # Fails both: a token that is not valid, used on an account it was not issued for.
+                token, account = target.expired_token or "zz-unknown-token", "zz-other-account"
+            elif 401 in pair:
+                token = "zz-unknown-token"
+            elif 403 in pair:
+                token = target.foreign_token
+            answer = context.request(
+                "no-such-agent-zz" if 404 in pair else target.agents[0],
+                account=account,
+                token=token,
+                accept="text/html" if 406 in pair else (V2 if target.serves_v2 else V1),
+                params=[("size", "0")] if 400 in pair else [],
+            )
+            if answer.status != first:
+                raise Violation(
+                    f"{first}: the request fails checks {first} and {second}, {first} comes first",
+                    answer.summary(),
+                    answer,
+                )
+    if len(skipped) == 10:
+        raise NotExercised("no pair can be sent")

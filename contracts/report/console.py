@@ -7,9 +7,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TextIO
 
-from contracts.runner import ERROR, FAILED, NOT_EXERCISED, PASSED, RuleResult
+from contracts.runner import ERROR, FAILED, INCONCLUSIVE, NOT_EXERCISED, PASSED, RuleResult
 
-MARKS = {PASSED: "passed", FAILED: "FAILED", NOT_EXERCISED: "not exercised", ERROR: "ERROR"}
+MARKS = {
+    PASSED: "passed",
+    FAILED: "FAILED",
+    NOT_EXERCISED: "not exercised",
+    INCONCLUSIVE: "inconclusive",
+    ERROR: "ERROR",
+}
 
 
 class ConsoleReport:
@@ -48,6 +54,7 @@ class ConsoleReport:
         counts = Counter(r.outcome for r in results)
         print(
             f"\n{counts[PASSED]} passed, {counts[FAILED]} failed, {counts[NOT_EXERCISED]} not exercised"
+            + (f", {counts[INCONCLUSIVE]} inconclusive" if counts[INCONCLUSIVE] else "")
             + (f", {counts[ERROR]} errors" if counts[ERROR] else ""),
             file=out,
         )

@@ -1,4 +1,4 @@
-"""JUnit XML: one test case per rule (failed, skipped when not exercised, error)."""
+"""JUnit XML: one test case per rule (failed, skipped when not exercised or inconclusive, error)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from contracts.runner import ERROR, FAILED, NOT_EXERCISED, RuleResult
+from contracts.runner import ERROR, FAILED, INCONCLUSIVE, NOT_EXERCISED, RuleResult
 
 
 def write_junit(results: Sequence[RuleResult], path: Path, *, suite: str = "latest-interactions-contract") -> None:
@@ -16,7 +16,7 @@ def write_junit(results: Sequence[RuleResult], path: Path, *, suite: str = "late
         tests=str(len(results)),
         failures=str(sum(r.outcome == FAILED for r in results)),
         errors=str(sum(r.outcome == ERROR for r in results)),
-        skipped=str(sum(r.outcome == NOT_EXERCISED for r in results)),
+        skipped=str(sum(r.outcome in (NOT_EXERCISED, INCONCLUSIVE) for r in results)),
         time=f"{sum(r.seconds for r in results):.3f}",
     )
     for r in results:
@@ -35,5 +35,7 @@ def write_junit(results: Sequence[RuleResult], path: Path, *, suite: str = "late
             ET.SubElement(case, "error", message=r.reason or "error").text = r.reason
         elif r.outcome == NOT_EXERCISED:
             ET.SubElement(case, "skipped", message=r.reason or "not exercised")
+        elif r.outcome == INCONCLUSIVE:
+            ET.SubElement(case, "skipped", message=f"inconclusive: {r.reason}", type="inconclusive")
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(element).write(path, encoding="utf-8", xml_declaration=True)

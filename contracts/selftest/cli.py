@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
-from contracts.runner import FAILED, RuleResult, run
+from contracts.oracle import KnownData
+from contracts.registry import RULES, Rule
+from contracts.runner import FAILED, INCONCLUSIVE, RuleResult, run
 from contracts.selftest import rich_state
 from contracts.selftest.faults import FAULTS, Fault
+from contracts.selftest.variants import VARIANTS, Variant
 from contracts.target import Target
 from mockserver.api import LatestInteractions
 from mockserver.app import create_app
@@ -32,22 +36,56 @@ class FaultVerdict:
 
     @property
     def caught(self) -> bool:
-        return bool(self.violated)
+        """Caught by one of the rules the fault breaks (a side effect elsewhere does not count)."""
+        return bool(set(self.violated) & set(self.expected))
 
     @property
     def named(self) -> bool:
-        """Caught by one of the rules the fault breaks, not only by a side effect."""
-        return bool(set(self.violated) & set(self.expected))
+        return self.caught
+
+
+@dataclass(frozen=True)
+class CorrectVerdict:
+    name: str
+    description: str
+    alarms: tuple[str, ...]
+    """Each rule that failed on this correct server, with its violation: a false alarm."""
+    inconclusive: tuple[str, ...]
+    seconds: float
+
+
+# A fault is judged by the rules it breaks alone (plus, for the rules that judge every answer
+# seen, a few rules that make traffic), so the selftest stays fast as faults are added.
+TRAFFIC = (
+    "missing_credentials_are_401",
+    "unacceptable_is_406_naming_media_types",
+    "valid_token_is_accepted",
+    "v2_invalid_parameters_are_400_naming_them",
+    "other_methods_are_405_with_allow",
+)
+OBSERVED = ("no_server_errors", "responses_match_the_spec", "error_bodies_are_json_messages")
+
+
+def rules_for(fault: Fault) -> list[Rule]:
+    wanted = set(fault.caught_by)
+    if wanted <= set(OBSERVED):
+        wanted |= set(TRAFFIC)
+    return [rule for rule in RULES.values() if rule.id in wanted]
 
 
 @contextmanager
 def serving(
-    endpoint_class: type[LatestInteractions] = LatestInteractions, versions: frozenset[int] = frozenset({1, 2})
+    endpoint_class: type[LatestInteractions] = LatestInteractions,
+    versions: frozenset[int] = frozenset({1, 2}),
+    *,
+    document: dict[str, Any] | None = None,
+    wrap: Callable[[Any], Any] | None = None,
+    known_data: bool = False,
 ) -> Iterator[Target]:
-    state = build_state(rich_state.build())
-    app = create_app(Settings(port=0, versions=versions), state=state, endpoint_class=endpoint_class)
+    document = document if document is not None else rich_state.build()
+    app = create_app(Settings(port=0, versions=versions), state=build_state(document), endpoint_class=endpoint_class)
     # The faulty servers' own tracebacks (a 500 is one of the faults) would drown the report.
-    with start_in_thread(app, log_level="critical") as running:
+    with start_in_thread(app, log_level="critical", wrapped=wrap(app) if wrap else None) as running:
         yield Target(
             base_url=running.base_url,
             token=rich_state.TOKEN,
@@ -56,45 +94,77 @@ def serving(
             foreign_token=rich_state.FOREIGN_TOKEN,
             expired_token=rich_state.EXPIRED_TOKEN,
             versions=versions,
+            known_data=KnownData.from_document(document, source="the selftest's state") if known_data else None,
         )
 
 
 def judge_fault(fault: Fault, *, max_examples: int, seed: int) -> FaultVerdict:
     started = time.perf_counter()
-    with serving(fault.endpoint_class) as target:
-        results = list(run(target, max_examples=max_examples, seed=seed))
+    with serving(fault.endpoint_class, known_data=fault.known_data) as target:
+        results = list(run(target, max_examples=max_examples, seed=seed, rules=rules_for(fault)))
     violated = tuple(r.rule.id for r in results if r.outcome == FAILED)
     return FaultVerdict(fault.name, fault.description, violated, fault.caught_by, time.perf_counter() - started)
 
 
-def judge_correct(versions: frozenset[int], *, max_examples: int, seed: int) -> list[RuleResult]:
-    with serving(versions=versions) as target:
+def judge_correct(
+    versions: frozenset[int], *, max_examples: int, seed: int, known_data: bool = False
+) -> list[RuleResult]:
+    with serving(versions=versions, known_data=known_data) as target:
         return list(run(target, max_examples=max_examples, seed=seed))
+
+
+def judge_variant(variant: Variant, *, max_examples: int, seed: int) -> CorrectVerdict:
+    """Both modes at once: known-data mode runs every plain rule, and the exact ones beside them."""
+    started = time.perf_counter()
+    document = rich_state.build()
+    if variant.document is not None:
+        document = variant.document(document)
+    with serving(variant.endpoint_class, document=document, wrap=variant.asgi, known_data=True) as target:
+        results = list(run(target, max_examples=max_examples, seed=seed))
+    return CorrectVerdict(
+        variant.name,
+        variant.description,
+        tuple(f"{r.rule.id}: {r.violation}" for r in results if r.outcome == FAILED),
+        tuple(r.rule.id for r in results if r.outcome == INCONCLUSIVE),
+        time.perf_counter() - started,
+    )
 
 
 def run_selftest(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.list:
         for fault in FAULTS.values():
-            print(f"{fault.name:<36} [{fault.category}] {fault.description}", file=out)
+            print(f"{fault.name:<40} [{fault.category}] {fault.description}", file=out)
+        for listed in VARIANTS.values():
+            print(f"{listed.name:<40} [correct] {listed.description}", file=out)
         return 0
-    unknown = sorted(set(args.faults or ()) - set(FAULTS))
+    unknown = sorted(set(args.faults or ()) - set(FAULTS) - set(VARIANTS))
     if unknown:
         print(f"contracts selftest: unknown fault(s): {', '.join(unknown)} (see --list)", file=sys.stderr)
         return 2
-    faults = [FAULTS[name] for name in args.faults] if args.faults else list(FAULTS.values())
+    chosen = args.faults or [*VARIANTS, *FAULTS]
+    faults = [FAULTS[name] for name in chosen if name in FAULTS]
+    variants = [VARIANTS[name] for name in chosen if name in VARIANTS]
 
-    false_alarms: list[str] = []
-    for versions in (frozenset({1, 2}), frozenset({1})):
-        label = ",".join(map(str, sorted(versions)))
-        results = judge_correct(versions, max_examples=args.max_examples, seed=args.seed)
-        failed = [r for r in results if r.outcome == FAILED]
-        false_alarms += [f"versions {label}: {r.rule.id}: {r.violation}" for r in failed]
-        print(
-            f"correct mock (versions {label}): {'no false alarm' if not failed else f'{len(failed)} FALSE ALARMS'}",
-            file=out,
-            flush=True,
-        )
+    corrects: list[CorrectVerdict] = []
+    if not args.faults:
+        for versions, known in ((frozenset({1, 2}), False), (frozenset({1, 2}), True), (frozenset({1}), True)):
+            started = time.perf_counter()
+            results = judge_correct(versions, max_examples=args.max_examples, seed=args.seed, known_data=known)
+            label = f"mock (versions {','.join(map(str, sorted(versions)))}{', known data' if known else ''})"
+            corrects.append(
+                CorrectVerdict(
+                    label,
+                    "the mock itself",
+                    tuple(f"{r.rule.id}: {r.violation}" for r in results if r.outcome == FAILED),
+                    tuple(r.rule.id for r in results if r.outcome == INCONCLUSIVE),
+                    time.perf_counter() - started,
+                )
+            )
+            _print_correct(corrects[-1], out)
+    for chosen_variant in variants:
+        corrects.append(judge_variant(chosen_variant, max_examples=args.max_examples, seed=args.seed))
+        _print_correct(corrects[-1], out)
 
     verdicts: list[FaultVerdict] = []
     for fault in faults:
@@ -102,36 +172,50 @@ def run_selftest(args: argparse.Namespace) -> int:
         verdicts.append(verdict)
         mark = "caught " if verdict.caught else "MISSED "
         rules = ", ".join(verdict.violated) if verdict.violated else "no rule failed"
-        print(f"{mark} {fault.name:<36} {rules}", file=out, flush=True)
+        print(f"{mark} {fault.name:<40} {rules}", file=out, flush=True)
 
     caught = sum(v.caught for v in verdicts)
-    rate = caught / len(verdicts) if verdicts else 1.0
+    alarmed = [c for c in corrects if c.alarms]
     print("", file=out)
-    for alarm in false_alarms:
-        print(f"FALSE ALARM: {alarm}", file=out)
+    for correct in alarmed:
+        for alarm in correct.alarms:
+            print(f"FALSE ALARM on {correct.name}: {alarm}", file=out)
+    rate = caught / len(verdicts) if verdicts else 1.0
+    alarm_rate = len(alarmed) / len(corrects) if corrects else 0.0
     print(
-        f"kill rate: {caught}/{len(verdicts)} faults caught ({rate:.0%}); false alarms on the correct mock: {len(false_alarms)}",
+        f"kill rate: {caught}/{len(verdicts)} faults caught ({rate:.0%}); "
+        f"false-alarm rate: {len(alarmed)}/{len(corrects)} correct servers ({alarm_rate:.0%})",
         file=out,
     )
-    print(f"{caught} passed, {len(verdicts) - caught + len(false_alarms)} failed", file=out)
     if args.junit_xml:
-        _write_junit(verdicts, false_alarms, args.junit_xml)
-    return 0 if rate >= args.min_kill_rate and not false_alarms else 1
+        _write_junit(verdicts, corrects, args.junit_xml)
+    return 0 if rate >= args.min_kill_rate and not alarmed else 1
 
 
-def _write_junit(verdicts: Sequence[FaultVerdict], false_alarms: Sequence[str], path: Path) -> None:
+def _print_correct(verdict: CorrectVerdict, out: TextIO) -> None:
+    if verdict.alarms:
+        mark = f"{len(verdict.alarms)} FALSE ALARMS"
+    else:
+        mark = "no false alarm" + (
+            f" (inconclusive: {', '.join(verdict.inconclusive)})" if verdict.inconclusive else ""
+        )
+    print(f"correct {verdict.name:<40} {mark}", file=out, flush=True)
+
+
+def _write_junit(verdicts: Sequence[FaultVerdict], corrects: Sequence[CorrectVerdict], path: Path) -> None:
     suite = ET.Element(
         "testsuite",
         name="contracts-selftest",
-        tests=str(len(verdicts) + 1),
-        failures=str(sum(not v.caught for v in verdicts) + bool(false_alarms)),
+        tests=str(len(verdicts) + len(corrects)),
+        failures=str(sum(not v.caught for v in verdicts) + sum(bool(c.alarms) for c in corrects)),
     )
-    correct = ET.SubElement(suite, "testcase", classname="selftest", name="no_false_alarm_on_the_correct_mock")
-    if false_alarms:
-        ET.SubElement(correct, "failure", message="false alarms").text = "\n".join(false_alarms)
+    for c in corrects:
+        case = ET.SubElement(suite, "testcase", classname="selftest.correct", name=c.name, time=f"{c.seconds:.3f}")
+        if c.alarms:
+            ET.SubElement(case, "failure", message="false alarms").text = "\n".join(c.alarms)
     for v in verdicts:
         case = ET.SubElement(suite, "testcase", classname="selftest.faults", name=v.name, time=f"{v.seconds:.3f}")
         if not v.caught:
-            ET.SubElement(case, "failure", message=f"not caught: {v.description}")
+            ET.SubElement(case, "failure", message=f"not caught by {', '.join(v.expected)}: {v.description}")
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)

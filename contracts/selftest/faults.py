@@ -29,17 +29,21 @@ class Fault:
     caught_by: tuple[str, ...]
     """Rules any one of which must report it."""
     endpoint_class: type[LatestInteractions]
+    known_data: bool = False
+    """Only known-data mode can see it (a tie-break, a rounding): judged with --expect-state."""
 
 
 FAULTS: dict[str, Fault] = {}
 
 
 def fault(
-    category: str, description: str, *caught_by: str
+    category: str, description: str, *caught_by: str, known_data: bool = False
 ) -> Callable[[type[LatestInteractions]], type[LatestInteractions]]:
     def register(cls: type[LatestInteractions]) -> type[LatestInteractions]:
         name = _snake(cls.__name__)
-        FAULTS[name] = Fault(name, category, description, caught_by, cls)
+        if name in FAULTS:
+            raise ValueError(f"fault {name!r} is registered twice")
+        FAULTS[name] = Fault(name, category, description, caught_by, cls, known_data)
         return cls
 
     return register
