@@ -173,7 +173,7 @@ def valid_v2_queries(draw: st.DrawFn) -> list[tuple[str, str]]:
 # Values every careful implementer refuses with a 400 (CONTRACT.md: size 0, 101, abc; type Fax,
 # exact case; activeLiveFirst yes).
 INVALID_VALUES = {
-    "size": ["0", "101", "-1", "abc", "1.5", "1000", "1e2", "ten", "00", "0101"],
+    "size": ["0", "101", "-1", "abc", "1.5", "1000", "1e2", "ten", "00", "0101", "99999999999999999999"],
     "type": ["Fax", "phone", "PHONE", "all", "chat", "Phone,Chat", "", "Voice"],
     "activeLiveFirst": ["yes", "no", "1", "0", "on", "truee"],
 }

@@ -10,7 +10,15 @@ from contracts.strategies import CANONICAL_ACCEPTS, AcceptDraw, accept_headers
 from contracts.target import V1, V2
 
 SECTION = "Representation negotiation (the Accept header)"
-UNACCEPTABLE = [None, "*/*", "application/json", "application/json;version=3", "text/html", "application/*"]
+UNACCEPTABLE = [
+    None,
+    "*/*",
+    "application/json",
+    "application/json;version=3",
+    "text/html",
+    "application/*",
+    "text/plain;version=1",
+]
 
 
 @rule(

@@ -7,16 +7,18 @@ and names the rules expected to catch it. `contracts selftest` runs the judge ag
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts.selftest.variants import with_fractions
 from mockserver.api import LatestInteractions
-from mockserver.errors import AgentNotFound, ApiError, NotAcceptable, Response, Unauthorized
+from mockserver.errors import AgentNotFound, ApiError, InvalidParameter, NotAcceptable, Response, Unauthorized
 from mockserver.model import Agent, State, Token
 from mockserver.negotiation import parse_accept
-from mockserver.query import V2Query
+from mockserver.query import TYPE_REQUIRED, V2Query
 from mockserver.representation import MEDIA_TYPES, dumps, v1_item, v2_item
 from mockserver.selection import AgentChannel, agent_channels, order_v2, select_v2
 
@@ -31,19 +33,25 @@ class Fault:
     endpoint_class: type[LatestInteractions]
     known_data: bool = False
     """Only known-data mode can see it (a tie-break, a rounding): judged with --expect-state."""
+    document: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    """The selftest's data changed so that the fault shows (fractions of seconds for a rounding)."""
 
 
 FAULTS: dict[str, Fault] = {}
 
 
 def fault(
-    category: str, description: str, *caught_by: str, known_data: bool = False
+    category: str,
+    description: str,
+    *caught_by: str,
+    known_data: bool = False,
+    document: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Callable[[type[LatestInteractions]], type[LatestInteractions]]:
     def register(cls: type[LatestInteractions]) -> type[LatestInteractions]:
         name = _snake(cls.__name__)
         if name in FAULTS:
             raise ValueError(f"fault {name!r} is registered twice")
-        FAULTS[name] = Fault(name, category, description, caught_by, cls, known_data)
+        FAULTS[name] = Fault(name, category, description, caught_by, cls, known_data, document)
         return cls
 
     return register
@@ -287,20 +295,139 @@ class CaseSensitiveMediaType(LatestInteractions):
         return super().negotiate(accept)
 
 
-@fault(
-    "negotiation",
-    "*/* or no Accept header gets version 1 instead of 406",
-    "unacceptable_is_406_naming_media_types",
-    "accept_header_selects_the_version",
-)
-class WildcardDefaultsToV1(LatestInteractions):
+class _FallsBackToV1(LatestInteractions):
+    """A fault in negotiation: `falls_back` says which refused Accept headers get version 1 anyway."""
+
+    def falls_back(self, accept: Sequence[str]) -> bool:
+        raise NotImplementedError
+
     def negotiate(self, accept: Sequence[str]) -> int:
         try:
             return super().negotiate(accept)
         except NotAcceptable:
-            if not accept or any(r.media_type == "*/*" for r in parse_accept(", ".join(accept))):
+            if self.falls_back(accept):
                 return 1
             raise
+
+
+def _ranges(accept: Sequence[str]) -> list[str]:
+    return [
+        r.media_type + "".join(f";{k}={v}" for k, v in r.parameters.items()) for r in parse_accept(", ".join(accept))
+    ]
+
+
+@fault(
+    "negotiation", "a request without Accept gets version 1 instead of 406", "unacceptable_is_406_naming_media_types"
+)
+class NoAcceptServedV1(_FallsBackToV1):
+    def falls_back(self, accept: Sequence[str]) -> bool:
+        return not accept
+
+
+@fault(
+    "negotiation",
+    "Accept: */* gets version 1 instead of 406",
+    "unacceptable_is_406_naming_media_types",
+    "accept_header_selects_the_version",
+)
+class WildcardServedV1(_FallsBackToV1):
+    def falls_back(self, accept: Sequence[str]) -> bool:
+        return "*/*" in _ranges(accept)
+
+
+@fault("negotiation", "Accept: application/* gets version 1 instead of 406", "unacceptable_is_406_naming_media_types")
+class ApplicationWildcardServedV1(_FallsBackToV1):
+    def falls_back(self, accept: Sequence[str]) -> bool:
+        return "application/*" in _ranges(accept)
+
+
+@fault(
+    "negotiation",
+    "Accept: application/json without a version gets version 1 instead of 406",
+    "unacceptable_is_406_naming_media_types",
+    "accept_header_selects_the_version",
+)
+class UnversionedJsonServedV1(_FallsBackToV1):
+    def falls_back(self, accept: Sequence[str]) -> bool:
+        return "application/json" in _ranges(accept)
+
+
+@fault(
+    "negotiation",
+    "an unsupported version (version=3) gets the latest version instead of 406",
+    "unacceptable_is_406_naming_media_types",
+    "accept_header_selects_the_version",
+)
+class UnknownVersionServedAsLatest(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        try:
+            return super().negotiate(accept)
+        except NotAcceptable:
+            if any(r.startswith("application/json;version=") for r in _ranges(accept)):
+                return max(self.versions)
+            raise
+
+
+@fault(
+    "negotiation",
+    "the media type is not checked when a version is named (text/plain;version=1 is served)",
+    "unacceptable_is_406_naming_media_types",
+)
+class AnyTypeWithVersionServed(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        return super().negotiate([re.sub(r"^[^;,]+(?=;\s*version)", "application/json", a) for a in accept])
+
+
+@fault(
+    "negotiation",
+    "spaces around ';' are not allowed (application/json ; version=2 is refused)",
+    "accept_header_selects_the_version",
+)
+class SpacesAroundSemicolonRefused(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        if any(re.search(r"\s;|;\s", a) for a in accept):
+            raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(self.versions)])
+        return super().negotiate(accept)
+
+
+@fault(
+    "negotiation",
+    "the parameter name is compared case-sensitively (VERSION=2 is refused)",
+    "accept_header_selects_the_version",
+)
+class ParameterNameCaseSensitive(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        return super().negotiate(
+            [re.sub(r"(?i)version=", lambda m: "x=" if m[0] != "version=" else m[0], a) for a in accept]
+        )
+
+
+@fault("negotiation", "only the first Accept header is read", "several_accept_headers_are_one_list")
+class OnlyFirstAcceptHeaderRead(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        return super().negotiate(list(accept[:1]))
+
+
+@fault(
+    "negotiation",
+    "the 406 message does not name the supported media types",
+    "unacceptable_is_406_naming_media_types",
+)
+class NotAcceptableMessageVague(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        try:
+            return super().negotiate(accept)
+        except NotAcceptable:
+            raise ApiError(406, "Not acceptable.") from None
+
+
+@fault("negotiation", "the highest version named wins whatever its q", "accept_header_selects_the_version")
+class HighestVersionWinsWhateverQ(LatestInteractions):
+    def negotiate(self, accept: Sequence[str]) -> int:
+        named = [v for v, q in _versions_named(accept) if v in self.versions and q > 0]
+        if not named:
+            raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(self.versions)])
+        return max(named)
 
 
 @fault("negotiation", "q=0 is treated as acceptable", "accept_header_selects_the_version")
@@ -414,7 +541,7 @@ class V2OldestFirst(_V2Listing):
         return select_v2(oldest_first, type=query.type, active_live_first=query.active_live_first, size=query.size)
 
 
-@fault("v2 order", "v2 breaks start ties by channelGuid descending", "v2_order_is_start_descending_then_channel_guid")
+@fault("v2 order", "v2 breaks start ties by channelGuid descending", "known_data_v2_lists_are_exact", known_data=True)
 class V2TiesDescending(_V2Listing):
     def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
         ordered = sorted(channels, key=lambda c: c.channel.channel_guid, reverse=True)
@@ -507,7 +634,7 @@ class V2EmptyTypeOtherMessage(LatestInteractions):
 # -- durations ------------------------------------------------------------------------------------
 
 
-@fault("durations", "durations are in milliseconds", "v1_item_is_first_in_contract_order")
+@fault("durations", "durations are in milliseconds", "v2_durations_fit_in_the_time_elapsed")
 class DurationInMilliseconds(_V2Listing):
     def item(self, channel: AgentChannel) -> dict[str, Any]:
         rendered = v2_item(channel)
@@ -595,3 +722,404 @@ class DuplicateChannelRows(_V2Listing):
     def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
         chosen = super().listing(channels, query)
         return [c for c in chosen for _ in range(2 if c.type == "Phone" else 1)][: query.size]
+
+
+# -- credential shapes ----------------------------------------------------------------------------
+
+
+class _AcceptsShape(LatestInteractions):
+    """A fault in reading Authorization: `token_of` finds a token where the contract sees none."""
+
+    def token_of(self, header: str) -> str | None:
+        raise NotImplementedError
+
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        token = self.token_of(authorization[0]) if len(authorization) == 1 else None
+        if token is not None and token in state.tokens:
+            return super().authenticate([f"Bearer {token}"], state)
+        return super().authenticate(authorization, state)
+
+
+@fault("auth", "a bare token without the Bearer scheme is accepted", "missing_credentials_are_401")
+class BareTokenAccepted(_AcceptsShape):
+    def token_of(self, header: str) -> str | None:
+        return header.strip()
+
+
+@fault("auth", "any scheme is accepted with a valid token (Basic <token>)", "missing_credentials_are_401")
+class AnySchemeAccepted(_AcceptsShape):
+    def token_of(self, header: str) -> str | None:
+        return header.partition(" ")[2].strip() or None
+
+
+@fault("auth", "'Bearer<token>' without the space is accepted", "missing_credentials_are_401")
+class SchemeWithoutSpaceAccepted(_AcceptsShape):
+    def token_of(self, header: str) -> str | None:
+        return header[6:] if header.startswith("Bearer") and not header.startswith("Bearer ") else None
+
+
+@fault(
+    "auth", "a token is matched by prefix (a truncated token opens the account)", "unknown_token_is_401_invalid_token"
+)
+class TokenPrefixAccepted(_AcceptsShape):
+    def token_of(self, header: str) -> str | None:
+        presented = header.partition(" ")[2].strip()
+        known = self.store.current().tokens
+        return next((t for t in known if presented and t.startswith(presented)), None)
+
+
+@fault("auth", "an expired token is answered 403 instead of 401", "expired_token_is_401_invalid_token")
+class ExpiredTokenIs403(LatestInteractions):
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        try:
+            return super().authenticate(authorization, state)
+        except Unauthorized as error:
+            if "expired" in error.message:
+                raise ApiError(403, "The bearer token has expired.") from None
+            raise
+
+
+@fault("auth", "an unknown token is answered 403 instead of 401", "unknown_token_is_401_invalid_token")
+class UnknownTokenIs403(LatestInteractions):
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        try:
+            return super().authenticate(authorization, state)
+        except Unauthorized as error:
+            if "not valid" in error.message:
+                raise ApiError(403, "Access denied.") from None
+            raise
+
+
+@fault("auth", "a request without credentials is challenged with Basic", "missing_credentials_are_401")
+class BasicChallenge(LatestInteractions):
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        try:
+            return super().authenticate(authorization, state)
+        except Unauthorized as error:
+            raise ApiError(401, error.message, {"WWW-Authenticate": 'Basic realm="api"'}) from None
+
+
+# -- check order: each pair of checks ---------------------------------------------------------------
+
+
+@fault(
+    "check order",
+    "the token's account is compared before its validity (an expired token of another account: 403)",
+    "each_pair_of_failing_checks_answers_the_earlier",
+)
+class ForbiddenBeforeUnauthorized(_CheckedEarly):
+    def early(self, state: State, account_key: str, agent_id: str, authorization: Sequence[str], accept: Sequence[str], query: Mapping[str, Sequence[str]]) -> None:  # fmt: skip
+        known = state.tokens.get((authorization[0] if authorization else "").partition(" ")[2].strip())
+        if known is not None and known.account != account_key:
+            self.authorize(known, account_key)
+
+
+@fault(
+    "check order",
+    "Accept is checked before the token (no token and text/html: 406)",
+    "each_pair_of_failing_checks_answers_the_earlier",
+)
+class NotAcceptableBeforeUnauthorized(_CheckedEarly):
+    def early(self, state: State, account_key: str, agent_id: str, authorization: Sequence[str], accept: Sequence[str], query: Mapping[str, Sequence[str]]) -> None:  # fmt: skip
+        self.negotiate(accept)
+
+
+@fault(
+    "check order",
+    "v2 parameters are validated before the token (an unknown token and size=0: 400)",
+    "each_pair_of_failing_checks_answers_the_earlier",
+)
+class BadParameterBeforeUnauthorized(_CheckedEarly):
+    def early(self, state: State, account_key: str, agent_id: str, authorization: Sequence[str], accept: Sequence[str], query: Mapping[str, Sequence[str]]) -> None:  # fmt: skip
+        if _negotiated(self, accept) == 2:
+            self.parse_query(query)
+
+
+@fault(
+    "check order",
+    "the agent is looked up before the token (an unknown token and agent: 404)",
+    "each_pair_of_failing_checks_answers_the_earlier",
+    "checks_run_in_contract_order",
+)
+class NotFoundBeforeUnauthorized(_CheckedEarly):
+    def early(self, state: State, account_key: str, agent_id: str, authorization: Sequence[str], accept: Sequence[str], query: Mapping[str, Sequence[str]]) -> None:  # fmt: skip
+        if state.agent(account_key, agent_id) is None:
+            raise AgentNotFound()
+
+
+@fault(
+    "check order",
+    "Accept is checked before the account (another account's token and text/html: 406)",
+    "each_pair_of_failing_checks_answers_the_earlier",
+)
+class NotAcceptableBeforeForbidden(_CheckedEarly):
+    def early(self, state: State, account_key: str, agent_id: str, authorization: Sequence[str], accept: Sequence[str], query: Mapping[str, Sequence[str]]) -> None:  # fmt: skip
+        self.authenticate(authorization, state)
+        self.negotiate(accept)
+
+
+@fault(
+    "check order",
+    "v2 parameters are validated before the account (another account's token and size=0: 400)",
+    "each_pair_of_failing_checks_answers_the_earlier",
+)
+class BadParameterBeforeForbidden(_CheckedEarly):
+    def early(self, state: State, account_key: str, agent_id: str, authorization: Sequence[str], accept: Sequence[str], query: Mapping[str, Sequence[str]]) -> None:  # fmt: skip
+        self.authenticate(authorization, state)
+        if _negotiated(self, accept) == 2:
+            self.parse_query(query)
+
+
+@fault(
+    "check order",
+    "the agent is looked up before Accept (an unknown agent and text/html: 404)",
+    "each_pair_of_failing_checks_answers_the_earlier",
+    "checks_run_in_contract_order",
+)
+class NotFoundBeforeNotAcceptable(_CheckedEarly):
+    def early(self, state: State, account_key: str, agent_id: str, authorization: Sequence[str], accept: Sequence[str], query: Mapping[str, Sequence[str]]) -> None:  # fmt: skip
+        self.authorize(self.authenticate(authorization, state), account_key)
+        self.find_agent(state, account_key, agent_id)
+
+
+@fault(
+    "check order",
+    "the agent is looked up before the v2 parameters (an unknown agent and size=0: 404)",
+    "each_pair_of_failing_checks_answers_the_earlier",
+)
+class NotFoundBeforeBadParameter(_CheckedEarly):
+    def early(self, state: State, account_key: str, agent_id: str, authorization: Sequence[str], accept: Sequence[str], query: Mapping[str, Sequence[str]]) -> None:  # fmt: skip
+        self.authorize(self.authenticate(authorization, state), account_key)
+        self.negotiate(accept)
+        self.find_agent(state, account_key, agent_id)
+
+
+def _negotiated(endpoint: LatestInteractions, accept: Sequence[str]) -> int | None:
+    try:
+        return endpoint.negotiate(accept)
+    except NotAcceptable:
+        return None
+
+
+# -- version 1 ------------------------------------------------------------------------------------
+
+
+class _V1Item(LatestInteractions):
+    """A fault in v1's item: `reshape` changes the one item the contract's choice gives."""
+
+    def reshape(self, item: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        answer = super().render(agent, version, query)
+        if version == 2:
+            return answer
+        body = json.loads(answer.body)
+        body["interactions"] = [self.reshape(item) for item in body["interactions"]]
+        return replace(answer, body=dumps(body))
+
+
+@fault("v1 choice", "v1's item carries a fourth key (type)", "v1_answers_one_item_of_three_keys")
+class V1ItemExtraKey(_V1Item):
+    def reshape(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {**item, "type": "Phone"}
+
+
+@fault("v1 choice", "v1's hasEnded is inverted", "v1_item_appears_in_v2")
+class V1HasEndedInverted(_V1Item):
+    def reshape(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {**item, "hasEnded": not item["hasEnded"]}
+
+
+@fault("v1 choice", "v1's start keeps milliseconds (2017-03-30T22:40:15.123Z)", "responses_match_the_spec")
+class V1StartWithMilliseconds(_V1Item):
+    def reshape(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {**item, "start": item["start"].replace("Z", ".123Z")}
+
+
+@fault("v1 choice", "v1 answers an empty list when no channel is active", "v1_empty_exactly_when_v2_empty")
+class V1EmptyWhenNothingActive(_V1Choice):
+    def choose(self, channels: list[AgentChannel]) -> AgentChannel | None:
+        active = [c for c in channels if c.active]
+        return min(
+            active,
+            key=lambda c: (c.type != "Phone", -c.channel.start.timestamp(), c.channel.channel_guid),
+            default=None,
+        )
+
+
+@fault(
+    "v1 choice",
+    "v1 breaks ties of InteractionStateChangedAt by channelGuid descending",
+    "known_data_v1_item_is_exact",
+    known_data=True,
+)
+class V1TiesDescending(_V1Choice):
+    def choose(self, channels: list[AgentChannel]) -> AgentChannel | None:
+        ordered = sorted(channels, key=lambda c: c.channel.channel_guid, reverse=True)
+        ordered.sort(key=lambda c: (not c.active, c.active and c.type != "Phone", -c.state_changed_at.timestamp()))
+        return ordered[0] if ordered else None
+
+
+# -- version 2 ------------------------------------------------------------------------------------
+
+
+@fault(
+    "v2 filter and size",
+    "the type filter is ignored (type=Chat answers every type)",
+    "v2_type_filter_applies_before_size",
+    "v2_valid_parameters_are_accepted",
+)
+class V2TypeFilterIgnored(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        return replace(super().parse_query(query), type="All")
+
+
+@fault("v2 filter and size", "without size, every channel is answered", "v2_defaults_are_size_1_all_not_live_first")
+class V2DefaultSizeIsEverything(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        parsed = super().parse_query(query)
+        return parsed if "size" in query else replace(parsed, size=100)
+
+
+@fault("v2 parameters", "size=0 is accepted (an empty list)", "v2_invalid_parameters_are_400_naming_them")
+class V2SizeZeroAccepted(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        if query.get("size") == ["0"]:
+            return replace(super().parse_query({**query, "size": ["1"]}), size=0)
+        return super().parse_query(query)
+
+
+@fault("v2 parameters", "activeLiveFirst=yes is read as true", "v2_invalid_parameters_are_400_naming_them")
+class V2ActiveLiveFirstYesAccepted(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        values = {"yes": "true", "no": "false"}
+        return super().parse_query({k: [values.get(v, v) for v in vs] for k, vs in query.items()})
+
+
+@fault("v2 parameters", "an empty type means All", "v2_empty_type_is_the_pages_400")
+class V2EmptyTypeMeansAll(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        return super().parse_query({k: v for k, v in query.items() if not (k == "type" and v == [""])})
+
+
+@fault("v2 parameters", "a 400 does not name the parameter", "v2_invalid_parameters_are_400_naming_them")
+class V2MessageNamesNoParameter(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        try:
+            return super().parse_query(query)
+        except InvalidParameter as error:
+            if error.message == TYPE_REQUIRED:
+                raise
+            raise ApiError(400, "The request is invalid.") from None
+
+
+@fault(
+    "v2 parameters",
+    "a size of 20 digits overflows a 64-bit integer (500)",
+    "no_server_errors",
+    "v2_invalid_parameters_are_400_naming_them",
+)
+class V2SizeOverflows(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        size = (query.get("size") or [""])[0]
+        if size.isdigit() and int(size) >= 2**63:
+            raise OverflowError("Value was either too large or too small for an Int64.")
+        return super().parse_query(query)
+
+
+@fault("v2 parameters", "an unknown parameter (page=2) is a 400", "v2_valid_parameters_are_accepted")
+class V2UnknownParameterRefused(LatestInteractions):
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        unknown = sorted(set(query) - {"size", "type", "activeLiveFirst"})
+        if unknown:
+            raise InvalidParameter(unknown[0], f"Unknown query parameter '{unknown[0]}'.")
+        return super().parse_query(query)
+
+
+@fault("v2 order", "v2 items carry an extra key (agentId)", "responses_match_the_spec", "schemathesis_v2_conformance")
+class V2ItemExtraKey(_V2Listing):
+    def item(self, channel: AgentChannel) -> dict[str, Any]:
+        return {**v2_item(channel), "agentId": "x"}
+
+
+@fault(
+    "v2 order",
+    "activeLiveFirst=true puts ended Phone channels first too",
+    "v2_active_live_first_puts_active_phones_first",
+)
+class V2ActiveLiveFirstAllPhones(_V2Listing):
+    def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
+        if not query.active_live_first:
+            return super().listing(channels, query)
+        ordered = [c for c in order_v2(channels) if query.type in ("All", c.type)]
+        return ([c for c in ordered if c.type == "Phone"] + [c for c in ordered if c.type != "Phone"])[: query.size]
+
+
+@fault("v2 order", "v2's guid is the channel's, not the interaction's", "v1_item_appears_in_v2")
+class V2GuidIsChannelGuid(_V2Listing):
+    def item(self, channel: AgentChannel) -> dict[str, Any]:
+        return {**v2_item(channel), "guid": channel.channel.channel_guid}
+
+
+# -- durations ------------------------------------------------------------------------------------
+
+
+@fault(
+    "durations",
+    "durations are rounded instead of floored",
+    "known_data_durations_are_floored",
+    known_data=True,
+    document=with_fractions,
+)
+class DurationRounded(_V2Listing):
+    def item(self, channel: AgentChannel) -> dict[str, Any]:
+        rendered = v2_item(channel)
+        if channel.channel.end is not None:
+            rendered["duration"] = round((channel.channel.end - channel.channel.start).total_seconds())
+        return rendered
+
+
+@fault(
+    "durations",
+    "a live channel's duration is 0 instead of null",
+    "v1_item_appears_in_v2",
+    "v2_active_live_first_puts_active_phones_first",
+)
+class DurationZeroWhileLive(_V2Listing):
+    def item(self, channel: AgentChannel) -> dict[str, Any]:
+        rendered = v2_item(channel)
+        return {**rendered, "duration": 0} if rendered["duration"] is None else rendered
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+@fault(
+    "error bodies",
+    "the 404 body is plain text",
+    "unknown_agent_is_404_with_the_pages_body",
+    "error_bodies_are_json_messages",
+)
+class NotFoundPlainText(LatestInteractions):
+    def respond(self, *args: Any, **kwargs: Any) -> Response:
+        answer = super().respond(*args, **kwargs)
+        if answer.status != 404:
+            return answer
+        return Response(404, {"Content-Type": "text/plain", "Vary": "Accept"}, b"Not Found")
+
+
+@fault("error bodies", "the 404 body has a second key (code)", "unknown_agent_is_404_with_the_pages_body")
+class NotFoundBodyExtraKey(LatestInteractions):
+    def respond(self, *args: Any, **kwargs: Any) -> Response:
+        answer = super().respond(*args, **kwargs)
+        if answer.status != 404:
+            return answer
+        return replace(answer, body=dumps({"message": AgentNotFound.MESSAGE, "code": 404}))
+
+
+@fault("error bodies", "a 401 has an empty message", "missing_credentials_are_401", "error_bodies_are_json_messages")
+class EmptyUnauthorizedMessage(LatestInteractions):
+    def respond(self, *args: Any, **kwargs: Any) -> Response:
+        answer = super().respond(*args, **kwargs)
+        return replace(answer, body=b'{"message":""}') if answer.status == 401 else answer

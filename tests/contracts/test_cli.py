@@ -7,9 +7,11 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+import yaml
 
 from contracts.cli import main
 from contracts.registry import RULES
+from mockserver.resources import DEFAULT_FIXTURES
 from mockserver.running import RunningMock
 from tests.contracts.conftest import check_args
 
@@ -26,7 +28,55 @@ def test_the_mock_passes_every_rule(mock: RunningMock, tmp_path: Path, capsys: p
     assert suite.get("failures") == "0"
     assert {case.get("name") for case in suite.iter("testcase")} == set(RULES)
     skipped = {case.get("name") for case in suite.iter("testcase") if case.find("skipped") is not None}
-    assert skipped == {"version_1_only_refuses_version_2"}
+    assert skipped == {
+        "version_1_only_refuses_version_2",
+        "known_data_v1_item_is_exact",
+        "known_data_v2_lists_are_exact",
+        "known_data_durations_are_floored",
+    }
+
+
+def test_in_known_data_mode_the_mock_passes_the_exact_rules_too(
+    mock: RunningMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "junit.xml"
+    args = check_args(mock.base_url, "--expect-state", str(DEFAULT_FIXTURES), "--junit-xml", str(report))
+    assert main(args) == 0
+    suite = ET.parse(report).getroot()
+    outcomes = {case.get("name"): case for case in suite.iter("testcase")}
+    for rule_id in ("known_data_v1_item_is_exact", "known_data_v2_lists_are_exact", "known_data_durations_are_floored"):
+        assert len(outcomes[rule_id]) == 0, f"{rule_id} did not pass"
+    assert "0 failed" in capsys.readouterr().out
+
+
+def test_known_data_that_differs_from_the_server_is_a_violation_with_both_answers(
+    mock: RunningMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = yaml.safe_load(DEFAULT_FIXTURES.read_text())
+    channels = [
+        channel
+        for account in document["accounts"]
+        for agent in account["agents"]
+        if agent["id"] == "agent-ended"
+        for interaction in agent["interactions"]
+        for channel in interaction["channels"]
+    ]
+    channels[0]["end"] = None  # the server holds it ended
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump(document))
+    args = check_args(mock.base_url, "--expect-state", str(other), "--rule", "known_data_v1_item_is_exact")
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "known_data_v1_item_is_exact" in out and "'hasEnded': False" in out
+
+
+def test_an_unreadable_expected_state_is_a_usage_error(
+    mock: RunningMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(check_args(mock.base_url, "--expect-state", str(tmp_path / "missing.yaml")))
+    assert exited.value.code == 2
+    assert "missing.yaml" in capsys.readouterr().err
 
 
 def test_the_version_1_only_mock_passes_in_version_1_mode(
