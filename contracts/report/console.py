@@ -51,6 +51,9 @@ class ConsoleReport:
                     print(f"    reproduce: {r.violation.exchange.curl()}", file=out)
             else:
                 print(f"    error in the judge or an unexpected answer: {r.reason}", file=out)
+        for r in results:
+            if r.outcome == INCONCLUSIVE:
+                print(f"\n--- {r.rule.id}: inconclusive from outside (not a violation)\n    why: {r.reason}", file=out)
         counts = Counter(r.outcome for r in results)
         print(
             f"\n{counts[PASSED]} passed, {counts[FAILED]} failed, {counts[NOT_EXERCISED]} not exercised"

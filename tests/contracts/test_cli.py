@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -11,8 +12,11 @@ import yaml
 
 from contracts.cli import main
 from contracts.registry import RULES
+from mockserver import Settings, create_app
+from mockserver.fixtures import build_state
 from mockserver.resources import DEFAULT_FIXTURES
-from mockserver.running import RunningMock
+from mockserver.running import RunningMock, start_in_thread
+from tests.conftest import one_agent_document
 from tests.contracts.conftest import check_args
 
 
@@ -197,3 +201,33 @@ def test_a_violation_that_does_not_reproduce_is_reported_as_unstable() -> None:
     result = run_rule(Rule("flaky", "a flaky rule", "test", flaky), Context(target, None, max_examples=5, seed=0))  # type: ignore[arg-type]
     assert result.outcome == FAILED
     assert result.violation is not None and "not reproduced" in result.violation.received
+
+
+def test_a_tie_break_no_outside_view_can_confirm_is_inconclusive_not_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two chats shown starting in the same second; the higher channelGuid started 0.5 s later.
+    first, second = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+    document = one_agent_document(
+        [
+            {"guid": first, "type": "Chat", "channels": [{"channelGuid": first, "start": "2020-01-01T10:00:00.2Z"}]},
+            {"guid": second, "type": "Chat", "channels": [{"channelGuid": second, "start": "2020-01-01T10:00:00.7Z"}]},
+        ]
+    )
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(document))
+    report = tmp_path / "junit.xml"
+    rule = ["--rule", "v2_order_is_start_descending_then_channel_guid", "--junit-xml", str(report)]
+    with start_in_thread(create_app(Settings(), state=build_state(document))) as running:
+        plain = main(check_args(running.base_url, *rule, agents=["a"]))
+        out = capsys.readouterr().out
+        known = main(
+            check_args(
+                running.base_url, "--expect-state", str(path), "--rule", "known_data_v2_lists_are_exact", agents=["a"]
+            )
+        )
+    assert plain == 0 and "inconclusive" in out and "fractions of seconds" in out
+    (case,) = ET.parse(report).getroot().iter("testcase")
+    skipped = case.find("skipped")
+    assert skipped is not None and skipped.get("message", "").startswith("inconclusive: ")
+    assert known == 0
