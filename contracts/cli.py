@@ -6,10 +6,17 @@ Exit 0: every rule holds; 1: a rule is violated; 2: could not judge (usage, unre
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
+import yaml
+
+from contracts.diff import LEVELS, diff
+from contracts.diff.render import FORMATS, render
+from contracts.diff.sources import load_source
 from contracts.failures import CannotJudge
 from contracts.oracle import KnownData
 from contracts.registry import RULES
@@ -17,7 +24,9 @@ from contracts.report.console import ConsoleReport
 from contracts.report.junit import write_junit
 from contracts.runner import ERROR, FAILED, RuleResult, run
 from contracts.target import Target
+from mockserver.resources import SPEC_PATH
 from mockserver.settings import parse_versions
+from mockserver.spec import SpecDocument, SpecError, version_view
 
 EXIT_OK, EXIT_VIOLATED, EXIT_CANNOT_JUDGE = 0, 1, 2
 
@@ -78,6 +87,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-kill-rate", type=float, default=1.0, help="exit 1 when fewer faults are caught (default: 1.0)"
     )
     _common(selftest, versions=False)
+
+    differ = commands.add_parser(
+        "diff", help="the changes between two specs, and which clients (representations) each breaks"
+    )
+    differ.add_argument("old", help="the old spec: a file, or REV:PATH read from git (main:openapi.yaml)")
+    differ.add_argument("new", help="the new spec: a file, or REV:PATH")
+    differ.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    differ.add_argument(
+        "--fail-on",
+        choices=LEVELS,
+        default="error",
+        help="exit 1 when a change is at or above this level (default: error)",
+    )
+    differ.add_argument(
+        "--today", type=_date, help="the date sunsets are compared with, YYYY-MM-DD (default: today, UTC)"
+    )
+
+    spec = commands.add_parser("spec", help="write openapi.yaml holding one version alone, for generic tools")
+    spec.add_argument("--version", type=int, required=True, choices=(1, 2), help="the version to keep")
+    spec.add_argument("--format", choices=("yaml", "json"), default="yaml", help="output format (default: yaml)")
+    spec.add_argument("--spec", type=Path, default=SPEC_PATH, help="the source document (default: openapi.yaml)")
     return parser
 
 
@@ -109,6 +139,10 @@ def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "diff":
+        return run_diff(args)
+    if args.command == "spec":
+        return write_version_view(args)
     if args.command == "selftest":
         from contracts.selftest.cli import run_selftest
 
@@ -128,6 +162,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     return judge(target, max_examples=args.max_examples, seed=args.seed, junit_xml=args.junit_xml, rule_ids=args.rules)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    try:
+        old, new = load_source(args.old), load_source(args.new)
+    except SpecError as error:
+        print(f"contracts diff: {error}", file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
+    report = diff(old, new, today=args.today)
+    sys.stdout.write(render(report, args.format))
+    return EXIT_VIOLATED if report.at_or_above(args.fail_on) else EXIT_OK
+
+
+def write_version_view(args: argparse.Namespace) -> int:
+    try:
+        view = version_view(SpecDocument.load(args.spec), args.version)
+    except SpecError as error:
+        print(f"contracts spec: {error}", file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
+    if args.format == "json":
+        sys.stdout.write(json.dumps(view, indent=2) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(view, sort_keys=False, allow_unicode=True))
+    return EXIT_OK
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def judge(

@@ -16,55 +16,41 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from openapi_schema_validator import OAS30Validator
 
 from mockserver.resources import SPEC_PATH
+from mockserver.spec import OPERATION_ID, ResponseSpec, SpecDocument, load_document, normalise_media_type
 
-
-def normalise_media_type(value: str, *, drop: tuple[str, ...] = ()) -> str:
-    """'Application/JSON; Version="2"' -> 'application/json;version=2'; parameters in `drop` left out."""
-    pieces = [piece.strip() for piece in value.split(";")]
-    params = []
-    for piece in pieces[1:]:
-        if not piece:
-            continue
-        name, _, raw = piece.partition("=")
-        if name.strip().lower() in drop:
-            continue
-        raw = raw.strip()
-        if len(raw) >= 2 and raw[0] == raw[-1] == '"':
-            raw = raw[1:-1]
-        params.append(f"{name.strip().lower()}={raw}")
-    return ";".join([pieces[0].lower(), *params])
+__all__ = ["SpecResponses", "normalise_media_type"]
 
 
 @dataclass(frozen=True)
 class SpecResponses:
-    """The response definitions of the one operation of a spec document."""
+    """The response definitions of the operation, read from the one spec model (mockserver.spec)."""
 
-    document: dict[str, Any]
-    path_template: str
-    method: str = "get"
+    spec: SpecDocument
+    operation_id: str = OPERATION_ID
 
     @classmethod
     def load(cls, path: Path = SPEC_PATH) -> SpecResponses:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        (path_template,) = document["paths"]
-        return cls(document, path_template)
+        return cls(load_document(path))
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return self.spec.document
+
+    @property
+    def path_template(self) -> str:
+        return self.spec.operation(self.operation_id).path
 
     @cached_property
-    def responses(self) -> dict[str, Any]:
-        operation = self.document["paths"][self.path_template][self.method]
-        return {status: self._resolve(response) for status, response in operation["responses"].items()}
+    def responses(self) -> dict[str, ResponseSpec]:
+        return self.spec.operation(self.operation_id).responses
 
     def media_types(self, status: int) -> dict[str, dict[str, Any]]:
         """Declared media types of a status, keyed by normalised media type, each with its resolved schema."""
-        response = self.responses.get(str(status), {})
-        return {
-            normalise_media_type(name): self._inline(content.get("schema", {}))
-            for name, content in response.get("content", {}).items()
-        }
+        response = self.responses.get(str(status))
+        return {} if response is None else {name: media.schema for name, media in response.content.items()}
 
     def problems(self, status: int, headers: Mapping[str, str], body: bytes, *, method: str = "GET") -> list[str]:
         """Every way this response departs from the spec; empty when it conforms."""
@@ -73,16 +59,15 @@ class SpecResponses:
             return [f"status {status} is not documented (documented: {', '.join(sorted(self.responses))})"]
         found: list[str] = []
         lowered = {name.lower(): value for name, value in headers.items()}
-        for name, header in response.get("headers", {}).items():
-            header = self._resolve(header)
-            value = lowered.get(name.lower())
+        for key, header in response.headers.items():
+            value = lowered.get(key)
             if value is None:
-                if header.get("required"):
-                    found.append(f"{status}: required header {name} is missing")
+                if header.required:
+                    found.append(f"{status}: required header {header.name} is missing")
                 continue
-            pattern = header.get("schema", {}).get("pattern")
+            pattern = header.schema.get("pattern")
             if pattern and not _search(pattern, value):
-                found.append(f"{status}: header {name}: {value!r} does not match {pattern!r}")
+                found.append(f"{status}: header {header.name}: {value!r} does not match {pattern!r}")
         declared = self.media_types(status)
         if not declared:
             return found
@@ -91,7 +76,7 @@ class SpecResponses:
             return [*found, f"{status}: no Content-Type (documented: {', '.join(declared)})"]
         media_type = normalise_media_type(content_type)
         if media_type not in declared:
-            without_charset = ";".join(p for p in media_type.split(";") if not p.startswith("charset="))
+            without_charset = normalise_media_type(content_type, drop=("charset",))
             if without_charset not in declared:
                 return [
                     *found,
@@ -109,22 +94,6 @@ class SpecResponses:
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(body)"
             found.append(f"{status} {media_type}: {where}: {error.message}")
         return found
-
-    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            target: Any = self.document
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part]
-            node = target
-        return node
-
-    def _inline(self, node: Any) -> Any:
-        if isinstance(node, dict):
-            node = self._resolve(node)
-            return {key: self._inline(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [self._inline(item) for item in node]
-        return node
 
 
 def _search(pattern: str, value: str) -> bool:

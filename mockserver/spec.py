@@ -1,13 +1,19 @@
-"""What the mock takes from openapi.yaml: the route and the version-2 parameters' rules.
+"""The one typed model of an OpenAPI document, used by the mock, the judge and the diff.
 
-The spec is the single source of truth; reading these once at start-up means the request path
-never re-reads it, and a change of bounds or enums in the spec changes the mock.
+Operations by path and method; each with its parameters, and its responses by status and by *full*
+media type (`application/json;version=2`, parameters included and normalised as RFC 9110 says), with
+their headers. `$ref`s are resolved (cycles are cut, not followed). Loadable from any path or text.
+
+`load_spec()` gives what the mock takes from openapi.yaml: the route and the version-2 parameters'
+rules, read once at start-up so the request path never re-reads the spec.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +24,275 @@ import yaml
 from mockserver.resources import SPEC_PATH
 
 OPERATION_ID = "latestInteractions"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class SpecError(ValueError):
+    """A document that cannot be read as OpenAPI; the message says which and why."""
+
+
+def normalise_media_type(value: str, *, drop: tuple[str, ...] = ()) -> str:
+    """'Application/JSON; Version="2"' -> 'application/json;version=2'; parameters in `drop` left out.
+
+    Type, subtype and parameter names are case-insensitive, spaces around `;` and `=` do not count
+    and a quoted value is unquoted (RFC 9110 section 8.3.1); parameter values keep their case.
+    """
+    pieces = [piece.strip() for piece in value.split(";")]
+    params = []
+    for piece in pieces[1:]:
+        if not piece:
+            continue
+        name, _, raw = piece.partition("=")
+        if name.strip().lower() in drop:
+            continue
+        raw = raw.strip()
+        if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+            raw = re.sub(r"\\(.)", r"\1", raw[1:-1])
+        params.append(f"{name.strip().lower()}={raw}")
+    return ";".join([pieces[0].lower(), *params])
+
+
+@dataclass(frozen=True)
+class MediaTypeSpec:
+    name: str
+    """As written in the document (the key of `content`)."""
+    schema: dict[str, Any]
+    """Resolved and inlined."""
+    raw: dict[str, Any]
+    """The media type object as written (examples, extensions)."""
+
+    @property
+    def examples(self) -> dict[str, Any]:
+        found = {name: (e or {}).get("value") for name, e in (self.raw.get("examples") or {}).items()}
+        if "example" in self.raw:
+            found["example"] = self.raw["example"]
+        return found
+
+    @property
+    def deprecated(self) -> bool:
+        return bool(self.raw.get("deprecated") or self.raw.get("x-deprecated"))
+
+    @property
+    def sunset(self) -> str | None:
+        value = self.raw.get("x-sunset")
+        return None if value is None else str(value)
+
+    @property
+    def stability(self) -> str | None:
+        value = self.raw.get("x-stability-level")
+        return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    name: str
+    required: bool
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    status: str
+    headers: dict[str, HeaderSpec]
+    """By lower-case name."""
+    content: dict[str, MediaTypeSpec]
+    """By normalised media type."""
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    name: str
+    location: str
+    required: bool
+    schema: dict[str, Any]
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    path: str
+    method: str
+    raw: dict[str, Any]
+    parameters: dict[tuple[str, str], ParameterSpec]
+    """By (location, name); path-level parameters included."""
+    responses: dict[str, ResponseSpec]
+    request_content: dict[str, MediaTypeSpec]
+    request_required: bool
+    security: list[dict[str, list[str]]]
+
+    @property
+    def operation_id(self) -> str | None:
+        value = self.raw.get("operationId")
+        return None if value is None else str(value)
+
+    @property
+    def deprecated(self) -> bool:
+        return bool(self.raw.get("deprecated"))
+
+    @property
+    def stability(self) -> str | None:
+        value = self.raw.get("x-stability-level")
+        return None if value is None else str(value)
+
+    def query_schemas(self) -> dict[str, dict[str, Any]]:
+        return {name: p.schema for (where, name), p in self.parameters.items() if where == "query"}
+
+
+@dataclass(frozen=True)
+class SpecDocument:
+    document: dict[str, Any]
+    source: str
+    operations: dict[tuple[str, str], OperationSpec] = field(repr=False)
+    """By (path template, lower-case method)."""
+
+    @classmethod
+    def load(cls, path: str | Path) -> SpecDocument:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SpecError(f"{path}: cannot read: {error}") from None
+        return cls.parse(text, source=str(path))
+
+    @classmethod
+    def parse(cls, text: str, *, source: str = "document") -> SpecDocument:
+        try:
+            document = yaml.safe_load(text)
+        except (yaml.YAMLError, ValueError, RecursionError) as error:
+            raise SpecError(f"{source}: not YAML or JSON: {error}") from None
+        return cls.from_document(document, source=source)
+
+    @classmethod
+    def from_document(cls, document: Any, *, source: str = "document", validate: bool = True) -> SpecDocument:
+        if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
+            raise SpecError(f"{source}: not an OpenAPI 3 document (no 'openapi: 3.x' at the top)")
+        if validate:
+            from openapi_spec_validator import validate as validate_spec
+
+            try:
+                validate_spec(_without_representation_deprecation(document))
+            except Exception as error:  # noqa: BLE001 - the validator's errors have no common base
+                first = str(error).splitlines()[0] if str(error) else type(error).__name__
+                raise SpecError(f"{source}: not a valid OpenAPI document: {first}") from None
+        resolver = _Resolver(document)
+        operations: dict[tuple[str, str], OperationSpec] = {}
+        for path, item in (document.get("paths") or {}).items():
+            item = resolver.resolve(item)
+            shared = [resolver.resolve(p) for p in item.get("parameters", [])]
+            for method in METHODS:
+                if method in item:
+                    operations[(path, method)] = _operation(resolver, document, path, method, item[method], shared)
+        return cls(document, source, operations)
+
+    @property
+    def base_path(self) -> str:
+        servers = self.document.get("servers") or [{"url": "/"}]
+        return urlsplit(str(servers[0].get("url", "/"))).path.rstrip("/")
+
+    @property
+    def security_schemes(self) -> dict[str, dict[str, Any]]:
+        return dict((self.document.get("components") or {}).get("securitySchemes") or {})
+
+    def operation(self, operation_id: str) -> OperationSpec:
+        for operation in self.operations.values():
+            if operation.operation_id == operation_id:
+                return operation
+        raise SpecError(f"{self.source} has no operation {operation_id!r}")
+
+
+def _without_representation_deprecation(document: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI 3.0 has no `deprecated` on a media type object; this project reads one there (with
+    `x-sunset`), so the validator is shown the document without it."""
+    copied: dict[str, Any] | None = None
+    for path, item in (document.get("paths") or {}).items():
+        for method in METHODS:
+            for status, response in ((item.get(method) or {}).get("responses") or {}).items():
+                for name, media in ((response or {}).get("content") or {}).items():
+                    if isinstance(media, dict) and "deprecated" in media:
+                        if copied is None:
+                            copied = json.loads(json.dumps(document, default=str))
+                        del copied["paths"][path][method]["responses"][status]["content"][name]["deprecated"]
+    return document if copied is None else copied
+
+
+def _operation(
+    resolver: _Resolver,
+    document: dict[str, Any],
+    path: str,
+    method: str,
+    raw: dict[str, Any],
+    shared: list[dict[str, Any]],
+) -> OperationSpec:
+    parameters: dict[tuple[str, str], ParameterSpec] = {}
+    for parameter in [*shared, *(resolver.resolve(p) for p in raw.get("parameters", []))]:
+        key = (str(parameter.get("in")), str(parameter.get("name")))
+        parameters[key] = ParameterSpec(
+            key[1], key[0], bool(parameter.get("required")), resolver.inline(parameter.get("schema", {})), parameter
+        )
+    responses = {}
+    for status, response in (raw.get("responses") or {}).items():
+        response = resolver.resolve(response)
+        headers = {
+            name.lower(): HeaderSpec(name, bool(h.get("required")), resolver.inline(h.get("schema", {})))
+            for name, h in ((n, resolver.resolve(h)) for n, h in (response.get("headers") or {}).items())
+        }
+        responses[str(status)] = ResponseSpec(str(status), headers, _content(resolver, response.get("content")))
+    body = resolver.resolve(raw.get("requestBody") or {})
+    security = raw.get("security", document.get("security", []))
+    return OperationSpec(
+        path,
+        method,
+        raw,
+        parameters,
+        responses,
+        _content(resolver, body.get("content")),
+        bool(body.get("required")),
+        list(security or []),
+    )
+
+
+def _content(resolver: _Resolver, content: Any) -> dict[str, MediaTypeSpec]:
+    return {
+        normalise_media_type(name): MediaTypeSpec(name, resolver.inline(media.get("schema", {})), media)
+        for name, media in (content or {}).items()
+    }
+
+
+class _Resolver:
+    """Local `$ref`s (`#/components/...`) resolved; a reference cycle is cut where it closes."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+
+    def resolve(self, node: Any) -> Any:
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            reference = node["$ref"]
+            if reference in seen or not reference.startswith("#/"):
+                return {}
+            seen.add(reference)
+            target: Any = self.document
+            for part in reference.removeprefix("#/").split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, dict) or part not in target:
+                    raise SpecError(f"unresolvable $ref {reference!r}")
+                target = target[part]
+            node = target
+        return node
+
+    def inline(self, node: Any, active: frozenset[str] = frozenset()) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref")
+            if isinstance(reference, str):
+                if reference in active:
+                    return {"x-recursive-ref": reference}
+                return self.inline(self.resolve(node), active | {reference})
+            return {key: self.inline(value, active) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self.inline(item, active) for item in node]
+        return node
+
+
+# -- what the mock takes from the spec --------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +315,34 @@ class ApiSpec:
 
 
 @cache
+def load_document(path: Path = SPEC_PATH) -> SpecDocument:
+    return SpecDocument.load(path)
+
+
+@cache
 def load_spec(path: Path = SPEC_PATH) -> ApiSpec:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    base_path = urlsplit(document["servers"][0]["url"]).path.rstrip("/")
-    for path_template, item in document["paths"].items():
-        operation = item.get("get", {})
-        if operation.get("operationId") == OPERATION_ID:
-            parameters = {
-                p["name"]: _resolve(document, p)["schema"]
-                for p in (_resolve(document, ref) for ref in operation.get("parameters", []))
-                if p["in"] == "query"
-            }
-            return ApiSpec(document, base_path, path_template, parameters)
-    raise LookupError(f"{path} has no GET operation {OPERATION_ID!r}")
+    spec = load_document(path)
+    operation = spec.operation(OPERATION_ID)
+    return ApiSpec(spec.document, spec.base_path, operation.path, operation.query_schemas())
 
 
-def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+def version_view(spec: SpecDocument, version: int) -> dict[str, Any]:
+    """A copy of the document holding version `version` alone: every other `;version=N` media type
+    of every response is left out, so generic tools that pick a response's first schema pick it."""
+    document: dict[str, Any] = json.loads(json.dumps(spec.document))
+    wanted = f"version={version}"
+    found = False
+    for item in document.get("paths", {}).values():
+        for method in METHODS:
+            for response in (item.get(method) or {}).get("responses", {}).values():
+                content: Mapping[str, Any] = response.get("content") or {}
+                versioned = {n: c for n, c in content.items() if "version=" in normalise_media_type(n)}
+                kept = {n: c for n, c in versioned.items() if normalise_media_type(n).endswith(wanted)}
+                found = found or bool(kept)
+                for name in set(versioned) - set(kept):
+                    del response["content"][name]
+    if not found:
+        raise SpecError(f"{spec.source} declares no media type with version={version}")
+    info = document.setdefault("info", {})
+    info["title"] = f"{info.get('title', 'API')} (version {version} only)"
+    return document

@@ -8,7 +8,6 @@ Negative data is only sent under version 2: version 1 must ignore the v2 paramet
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import schemathesis
@@ -27,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
 from contracts.context import Context
 from contracts.failures import Exchange, Violation
 from contracts.registry import requires_v2, rule
-from contracts.spec_conformance import SpecResponses
 from contracts.strategies import is_open_value
+from mockserver.spec import load_document, version_view
 
 SECTION = "openapi.yaml (Schemathesis)"
 POSITIVE_CHECKS = [
@@ -40,20 +39,8 @@ POSITIVE_CHECKS = [
 ]
 
 
-def _spec_for_version(version: int) -> dict[str, Any]:
-    spec = SpecResponses.load()
-    document = copy.deepcopy(spec.document)
-    responses = document["paths"][spec.path_template]["get"]["responses"]
-    responses["200"]["content"] = {
-        name: content
-        for name, content in responses["200"]["content"].items()
-        if name.replace(" ", "").endswith(f"version={version}")
-    }
-    return document
-
-
 def _run(context: Context, version: int, mode: GenerationMode, checks: list[Any]) -> None:
-    schema = schemathesis.openapi.from_dict(_spec_for_version(version))
+    schema = schemathesis.openapi.from_dict(version_view(load_document(), version))
     (path,) = schema.raw_schema["paths"]
     operation = schema[path]["GET"]
     target = context.target
