@@ -11,6 +11,7 @@ anything else                         -> 404 {"message"}
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from mockserver.journal import Journal
 from mockserver.model import State
 from mockserver.query import QueryRules
 from mockserver.settings import Settings
-from mockserver.spec import load_spec
+from mockserver.spec import load_document, load_spec, version_view
 from mockserver.store import StateStore
 
 ALLOWED_METHODS = ("GET", "HEAD")
@@ -65,6 +66,8 @@ class MockServer:
     faults: FaultInjector
     docs_prefixes: tuple[str, ...]
     route: re.Pattern[str]
+    version_views: dict[str, bytes] = field(default_factory=dict)
+    """`/v0/openapi.vN.json`: the spec holding version N alone, for generic tools."""
     admin_app: Any = field(init=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +82,9 @@ class MockServer:
             await self.admin_app(scope, receive, send)
         elif match := self.route.match(path):
             await self._public(scope, receive, send, match["accountKey"], match["agentId"])
+        elif path in self.version_views:
+            view = Response(200, {"Content-Type": "application/json"}, self.version_views[path])
+            await send_response(view, scope, send)
         elif path.startswith(self.docs_prefixes):
             await self.connexion_app(scope, receive, send)
         else:
@@ -166,6 +172,10 @@ def create_app(
         journal=Journal(settings.journal_limit),
         faults=FaultInjector(),
         docs_prefixes=(f"{spec.base_path}/ui", f"{spec.base_path}/openapi.json"),
+        version_views={
+            f"{spec.base_path}/openapi.v{version}.json": json.dumps(version_view(load_document(), version)).encode()
+            for version in sorted(settings.versions)
+        },
         route=spec.route_pattern(),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from contracts.accept import resolve
 from contracts.diff.changes import ERROR, INFO, Change, Resolution, json_path
@@ -47,12 +48,17 @@ def accept_values(old: list[str], new: list[str]) -> list[str | None]:
 
 
 def resolutions(old: OperationSpec, new: OperationSpec) -> list[Resolution]:
-    before, after = representations(old), representations(new)
+    return list(_resolutions(tuple(representations(old)), tuple(representations(new))))
+
+
+@cache
+def _resolutions(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[Resolution, ...]:
+    # Operations of one API share their representations: computed once per pair of lists.
     found = []
-    for accept in accept_values(before, after):
+    for accept in accept_values(list(before), list(after)):
         header = [] if accept is None else [accept]
         found.append(Resolution(accept, resolve(header, before), resolve(header, after)))
-    return found
+    return tuple(found)
 
 
 def resolution_changes(old: OperationSpec, new: OperationSpec, found: list[Resolution]) -> Iterator[Change]:
