@@ -370,7 +370,8 @@ def load_spec(path: Path = SPEC_PATH) -> ApiSpec:
 
 def version_view(spec: SpecDocument, version: int) -> dict[str, Any]:
     """A copy of the document holding version `version` alone: every other `;version=N` media type
-    of every response is left out, so generic tools that pick a response's first schema pick it."""
+    of every response is left out, so generic tools that pick a response's first schema pick it,
+    and so are the parameters of other versions (`x-versions`)."""
     document: dict[str, Any] = json.loads(json.dumps(spec.document))
     wanted = f"version={version}"
     found = False
@@ -379,12 +380,20 @@ def version_view(spec: SpecDocument, version: int) -> dict[str, Any]:
             for response in (item.get(method) or {}).get("responses", {}).values():
                 content: Mapping[str, Any] = response.get("content") or {}
                 versioned = {n: c for n, c in content.items() if "version=" in normalise_media_type(n)}
-                kept = {n: c for n, c in versioned.items() if normalise_media_type(n).endswith(wanted)}
+                kept = {n: c for n, c in versioned.items() if wanted in normalise_media_type(n).split(";")[1:]}
                 found = found or bool(kept)
                 for name in set(versioned) - set(kept):
                     del response["content"][name]
+        for operation in (item.get(method) for method in METHODS):
+            if isinstance(operation, dict) and "parameters" in operation:
+                operation["parameters"] = [p for p in operation["parameters"] if _in_version(document, p, version)]
     if not found:
         raise SpecError(f"{spec.source} declares no media type with version={version}")
     info = document.setdefault("info", {})
     info["title"] = f"{info.get('title', 'API')} (version {version} only)"
     return document
+
+
+def _in_version(document: dict[str, Any], parameter: dict[str, Any], version: int) -> bool:
+    versions = _Resolver(document).resolve(parameter).get("x-versions")
+    return versions is None or version in versions
