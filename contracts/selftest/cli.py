@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
+from contracts.exchange_rules import EXCHANGE_RULES
 from contracts.oracle import KnownData
 from contracts.registry import RULES, Rule
 from contracts.runner import FAILED, INCONCLUSIVE, RuleResult, run
@@ -63,7 +64,7 @@ TRAFFIC = (
     "v2_invalid_parameters_are_400_naming_them",
     "other_methods_are_405_with_allow",
 )
-OBSERVED = ("no_server_errors", "responses_match_the_spec", "error_bodies_are_json_messages")
+OBSERVED = tuple(EXCHANGE_RULES)
 
 
 def rules_for(fault: Fault) -> list[Rule]:
