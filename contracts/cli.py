@@ -104,6 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--today", type=_date, help="the date sunsets are compared with, YYYY-MM-DD (default: today, UTC)"
     )
 
+    proxy = commands.add_parser(
+        "proxy", help="a transparent proxy in front of a server: judges the live traffic, changes none of it"
+    )
+    proxy.add_argument(
+        "--upstream", required=True, help="the server's URL ending in the path version, e.g. http://127.0.0.1:8080/v0"
+    )
+    proxy.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
+    proxy.add_argument("--port", type=int, default=8081, help="port to listen on (default: 8081; 0 picks one)")
+    proxy.add_argument("--versions", type=_versions, default=frozenset({1, 2}), help="'1,2' (default) or '1'")
+    proxy.add_argument("--junit-xml", type=Path, help="at the end, one test case per rule")
+    proxy.add_argument("--report", type=Path, help="at the end, the JSON report")
+    proxy.add_argument("--record", type=Path, help="at the end, what the traffic showed as a fixture document")
+    proxy.add_argument(
+        "--window", type=float, default=60.0, help="seconds within which answers are compared (default: 60)"
+    )
+
     spec = commands.add_parser("spec", help="write openapi.yaml holding one version alone, for generic tools")
     spec.add_argument("--version", type=int, required=True, choices=(1, 2), help="the version to keep")
     spec.add_argument("--format", choices=("yaml", "json"), default="yaml", help="output format (default: yaml)")
@@ -143,6 +159,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_diff(args)
     if args.command == "spec":
         return write_version_view(args)
+    if args.command == "proxy":
+        from contracts.proxy.server import ProxySettings, run_proxy
+
+        try:
+            settings = ProxySettings(
+                upstream=args.upstream,
+                host=args.host,
+                port=args.port,
+                versions=args.versions,
+                junit_xml=args.junit_xml,
+                report=args.report,
+                record=args.record,
+                window=args.window,
+            )
+        except ValueError as error:
+            parser.error(str(error))
+        return run_proxy(settings)
     if args.command == "selftest":
         from contracts.selftest.cli import run_selftest
 

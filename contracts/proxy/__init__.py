@@ -1,0 +1,1 @@
+"""`contracts proxy`: a transparent proxy that judges live exchanges and records them."""

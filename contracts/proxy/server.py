@@ -1,0 +1,177 @@
+"""`contracts proxy`: the relay in front of an upstream, the watch judging it, the reports at the end.
+
+    contracts proxy --upstream http://staging:8080/v0 [--host 127.0.0.1] [--port 8081] [--versions 1,2|1]
+        [--junit-xml PATH] [--report PATH] [--record PATH] [--window SECONDS]
+
+A line per violation as it happens; `GET /__proxy/report` answers the report as JSON; on SIGINT or
+SIGTERM a summary table, and the `--report`, `--junit-xml` and `--record` files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
+
+from contracts.exchange_rules import Served
+from contracts.proxy.recording import Recorder
+from contracts.proxy.relay import Message, Relay
+from contracts.proxy.watch import Reported, Watch
+from contracts.proxy.window import Window
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    upstream: str
+    host: str = "127.0.0.1"
+    port: int = 8081
+    versions: frozenset[int] = frozenset({1, 2})
+    junit_xml: Path | None = None
+    report: Path | None = None
+    record: Path | None = None
+    window: float = 60.0
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.upstream)
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(
+                f"--upstream must be an http URL ending in the path version, e.g. http://127.0.0.1:8080/v0, got {self.upstream!r}"
+            )
+        if not parts.path.strip("/"):
+            raise ValueError(f"--upstream must end in the path version (e.g. .../v0), got {self.upstream!r}")
+        if self.window <= 0:
+            raise ValueError("--window must be a positive number of seconds")
+
+
+class Proxy:
+    """The running proxy; `start()` binds, `stop()` ends, `watch` holds what it saw."""
+
+    def __init__(self, settings: ProxySettings, out: TextIO = sys.stdout) -> None:
+        self.settings = settings
+        self.out = out
+        parts = urlsplit(settings.upstream)
+        self.recorder = Recorder() if settings.record is not None else None
+        self.watch = Watch(
+            settings.upstream.rstrip("/"),
+            Served(settings.versions),
+            Window(settings.window),
+            self.recorder,
+            announce=self._announce,
+        )
+        self.relay = Relay(parts.hostname or "127.0.0.1", parts.port or 80, self.watch, self._local)
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(
+            self.relay.serve_client, self.settings.host, self.settings.port, limit=1024 * 1024
+        )
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+    async def _local(self, request: Message) -> tuple[int, bytes, bytes] | None:
+        target = request.first_line.split(b" ")
+        if len(target) > 1 and target[1].split(b"?")[0] == b"/__proxy/report":
+            return 200, b"application/json", json.dumps(self.watch.report(), indent=2).encode()
+        return None
+
+    def _announce(self, reported: Reported) -> None:
+        violation = reported.violation
+        print(f"VIOLATION {reported.rule}: expected {violation.expected}; received {violation.received}", file=self.out)
+        if violation.exchange is not None:
+            print(f"  reproduce: {violation.exchange.curl()}", file=self.out, flush=True)
+
+    # -- at the end ---------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        report = self.watch.report()
+        self._summary(report)
+        if self.settings.report is not None:
+            self.settings.report.parent.mkdir(parents=True, exist_ok=True)
+            self.settings.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        if self.settings.junit_xml is not None:
+            write_junit(report, self.settings.junit_xml)
+        if self.recorder is not None and self.settings.record is not None:
+            self.recorder.write(self.settings.record)
+
+    def _summary(self, report: dict[str, Any]) -> None:
+        rules = report["coverage"]["rules"]
+        width = max(len(rule) for rule in rules)
+        print(
+            f"\n{report['exchanges']} exchanges judged, {report['upstream_errors']} without an upstream answer",
+            file=self.out,
+        )
+        print(f"{'rule':<{width}}  {'result':<13}  exercised  violations", file=self.out)
+        for rule, seen in rules.items():
+            outcome = "FAILED" if seen["violations"] else "passed" if seen["exercised"] else "not exercised"
+            print(f"{rule:<{width}}  {outcome:<13}  {seen['exercised']:>9}  {seen['violations']:>10}", file=self.out)
+
+
+def write_junit(report: dict[str, Any], path: Path) -> None:
+    rules = report["coverage"]["rules"]
+    suite = ET.Element(
+        "testsuite",
+        name="contracts-proxy",
+        tests=str(len(rules)),
+        failures=str(sum(1 for r in rules.values() if r["violations"])),
+        skipped=str(sum(1 for r in rules.values() if not r["exercised"])),
+    )
+    for rule, seen in rules.items():
+        case = ET.SubElement(suite, "testcase", classname="contracts.proxy", name=rule)
+        if seen["violations"]:
+            first = (
+                next(v for v in report["violations"] if v["rule"] == rule)
+                if any(v["rule"] == rule for v in report["violations"])
+                else None
+            )
+            message = f"{seen['violations']} violation(s)"
+            failure = ET.SubElement(case, "failure", message=message, type="ContractViolation")
+            if first is not None:
+                failure.text = (
+                    f"expected: {first['expected']}\nreceived: {first['received']}\nreproduce: {first['curl']}"
+                )
+        elif not seen["exercised"]:
+            ET.SubElement(case, "skipped", message="not exercised by the traffic")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def run_proxy(settings: ProxySettings) -> int:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        pass
+    return asyncio.run(_serve(settings))
+
+
+async def _serve(settings: ProxySettings) -> int:
+    proxy = Proxy(settings)
+    try:
+        port = await proxy.start()
+    except OSError as error:
+        print(f"contracts proxy: cannot listen on {settings.host}:{settings.port}: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"Proxy on http://{settings.host}:{port}{urlsplit(settings.upstream).path.rstrip('/')} -> {settings.upstream}"
+        f" (report: http://{settings.host}:{port}/__proxy/report; Ctrl-C for the summary)",
+        flush=True,
+    )
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopped.set)
+    await stopped.wait()
+    await proxy.stop()
+    proxy.finish()
+    return 1 if proxy.watch.counts else 0

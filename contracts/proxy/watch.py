@@ -1,0 +1,204 @@
+"""Judging relayed traffic: each exchange by the rules of one exchange, pairs by the window rules.
+
+Memory is bounded whatever the traffic: the last violations, counts, and a bounded window. A token
+is never stored or printed: exchanges keep `Bearer $TOKEN`, and the window keys on a fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import zlib
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from contracts.exchange_rules import EXCHANGE_RULES, Served, served_version
+from contracts.failures import Exchange, Violation
+from contracts.proxy.recording import Recorder
+from contracts.proxy.relay import KEPT_BODY, Message, Relayed
+from contracts.proxy.window import WINDOW_RULES, Window
+
+KEPT_VIOLATIONS = 1000
+_TOKEN = re.compile(r"^(\s*[Bb][Ee][Aa][Rr][Ee][Rr]\s+)(\S.*)$")
+
+
+def fingerprint(token: str) -> str:
+    """sha256, 12 hex digits: how the mock's journal and this proxy name a token without showing it."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Reported:
+    rule: str
+    title: str
+    violation: Violation
+    at: float
+
+    def as_dict(self) -> dict[str, Any]:
+        exchange = self.violation.exchange
+        return {
+            "rule": self.rule,
+            "title": self.title,
+            "expected": self.violation.expected,
+            "received": self.violation.received,
+            "curl": exchange.curl() if exchange is not None else None,
+            "at": self.at,
+        }
+
+
+@dataclass
+class Watch:
+    """What the traffic showed: violations, counts per rule, coverage."""
+
+    upstream_base: str
+    """The upstream URL ending in the path version (`http://staging:8080/v0`)."""
+    served: Served
+    window: Window
+    recorder: Recorder | None = None
+    announce: Callable[[Reported], None] = lambda reported: None
+    violations: deque[Reported] = field(default_factory=lambda: deque(maxlen=KEPT_VIOLATIONS))
+    counts: Counter[str] = field(default_factory=Counter)
+    exercised: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    representations: Counter[str] = field(default_factory=Counter)
+    parameters: Counter[str] = field(default_factory=Counter)
+    exchanges: int = 0
+    upstream_errors: int = 0
+
+    def __post_init__(self) -> None:
+        self.base_path = urlsplit(self.upstream_base).path.rstrip("/")
+        self.route = re.compile(
+            re.escape(self.base_path) + r"/(?P<account>[^/?]+)/agents/(?P<agent>[^/?]+)/latestInteractions$"
+        )
+
+    def __call__(self, relayed: Relayed) -> None:
+        target = relayed.request.first_line.split(b" ")
+        if len(target) < 2:
+            return
+        method, raw_target = target[0].decode("latin-1"), target[1].decode("latin-1")
+        parts = urlsplit(raw_target)
+        match = self.route.match(parts.path)
+        if match is None:
+            return  # not the operation: relayed, not judged
+        self.exchanges += 1
+        exchange, token = self._exchange(relayed, method, parts.path, parts.query)
+        if relayed.error and relayed.response is None:
+            self.upstream_errors += 1
+        if exchange.status:
+            self.statuses[str(exchange.status)] += 1
+        version = served_version(exchange)
+        if version is not None:
+            self.representations[f"application/json;version={version}"] += 1
+        for name, _ in exchange.params:
+            self.parameters[name] += 1
+        for rule in EXCHANGE_RULES.values():
+            try:
+                if rule.check(exchange, self.served):
+                    self.exercised[rule.id] += 1
+            except Violation as violation:
+                self.exercised[rule.id] += 1
+                self._report(rule.id, rule.title, violation)
+        account, agent = unquote(match["account"]), unquote(match["agent"])
+        if token is not None:
+            key = (fingerprint(token), account, agent)
+            for rule_id, verdict in self.window.add(key, exchange):
+                self.exercised[rule_id] += 1
+                if verdict is not None:
+                    self._report(rule_id, WINDOW_RULES[rule_id].title, verdict)
+            if self.recorder is not None:
+                self.recorder.record(token, account, agent, exchange)
+
+    def _exchange(self, relayed: Relayed, method: str, path: str, query: str) -> tuple[Exchange, str | None]:
+        token: str | None = None
+        request_headers = []
+        for name, value in relayed.request.headers:
+            text_name, text = name.decode("latin-1"), value.decode("latin-1")
+            if text_name.lower() == "authorization":
+                bearer = _TOKEN.match(text)
+                if bearer:
+                    token = bearer[2].strip()
+                    text = bearer[1] + "$TOKEN"
+                elif text.strip():
+                    # Another shape keeps its shape (the rules judge it), never its secret.
+                    scheme, _, rest = text.strip().partition(" ")
+                    if rest:
+                        text = f"{scheme} $TOKEN"
+                    elif scheme.lower() != "bearer":
+                        text = "$TOKEN"
+            request_headers.append((text_name, text))
+        url = self.upstream_base + path[len(self.base_path) :]
+        params = tuple(parse_qsl(query, keep_blank_values=True))
+        response = relayed.response
+        if response is None:
+            return Exchange(method, url, params, tuple(request_headers), 0, error=relayed.error, at=time.time()), token
+        headers: dict[str, str] = {}
+        for name, value in response.headers:
+            key = name.decode("latin-1").lower()
+            headers[key] = f"{headers[key]}, {value.decode('latin-1')}" if key in headers else value.decode("latin-1")
+        status = _status(response)
+        return (
+            Exchange(
+                method,
+                url,
+                params,
+                tuple(request_headers),
+                status,
+                headers,
+                _decoded(response, headers),
+                relayed.error,
+                time.time(),
+            ),
+            token,
+        )
+
+    def _report(self, rule: str, title: str, violation: Violation) -> None:
+        reported = Reported(rule, title, violation, time.time())
+        self.counts[rule] += 1
+        self.violations.append(reported)
+        self.announce(reported)
+
+    # -- the report ---------------------------------------------------------------------------------
+
+    def rule_titles(self) -> dict[str, str]:
+        return {**{r.id: r.title for r in EXCHANGE_RULES.values()}, **{r.id: r.title for r in WINDOW_RULES.values()}}
+
+    def report(self) -> dict[str, Any]:
+        titles = self.rule_titles()
+        return {
+            "exchanges": self.exchanges,
+            "upstream_errors": self.upstream_errors,
+            "violations": [v.as_dict() for v in self.violations],
+            "counts": dict(self.counts),
+            "coverage": {
+                "rules": {
+                    rule: {"title": title, "exercised": self.exercised[rule], "violations": self.counts[rule]}
+                    for rule, title in titles.items()
+                },
+                "not_exercised": sorted(rule for rule in titles if not self.exercised[rule]),
+                "statuses": dict(self.statuses),
+                "representations": dict(self.representations),
+                "parameters": dict(self.parameters),
+            },
+        }
+
+
+def _status(response: Message) -> int:
+    parts = response.first_line.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def _decoded(response: Message, headers: dict[str, str]) -> bytes:
+    """The body as the judge reads it: Content-Encoding undone here only (the client got it as sent)."""
+    body = bytes(response.body)
+    encoding = headers.get("content-encoding", "").strip().lower()
+    window = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(encoding)
+    if window is None:
+        return body
+    try:
+        return zlib.decompressobj(window).decompress(body, KEPT_BODY)  # bounded: no decompression bomb
+    except zlib.error:
+        return body

@@ -1,0 +1,169 @@
+"""Rules across exchanges: answers to the same token, account and agent within a window of seconds
+must tell one story (`size` prefixes, `type` subsets, v1 against v2). A violation says that data
+changing between the two requests could explain it: live traffic is not a snapshot."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.exchange_rules import served_version, v2_query
+from contracts.failures import Exchange, Violation
+
+FULL = 100
+CAVEAT = " (data changing between the two requests could explain it)"
+
+
+@dataclass(frozen=True)
+class Seen:
+    exchange: Exchange
+    version: int
+    items: list[dict[str, Any]]
+    query: dict[str, str]
+
+
+class _NotApplicable:
+    """The pair does not bear on the rule (other parameters, another version)."""
+
+
+_NOT_APPLICABLE = _NotApplicable()
+Verdict = Violation | None | _NotApplicable
+
+
+@dataclass(frozen=True)
+class WindowRule:
+    id: str
+    title: str
+    check: Callable[[Seen, Seen], Verdict]
+    """(earlier, later): a Violation, or None when they agree or do not bear on each other."""
+
+
+WINDOW_RULES: dict[str, WindowRule] = {}
+
+
+def window_rule(id: str, title: str) -> Callable[[Callable[[Seen, Seen], Verdict]], Callable[[Seen, Seen], Verdict]]:
+    def register(check: Callable[[Seen, Seen], Verdict]) -> Callable[[Seen, Seen], Verdict]:
+        WINDOW_RULES[id] = WindowRule(id, title, check)
+        return check
+
+    return register
+
+
+class Window:
+    """The recent 200s per (token fingerprint, account, agent), bounded in keys and in entries."""
+
+    def __init__(self, seconds: float, *, keys: int = 10_000, per_key: int = 16) -> None:
+        self.seconds = seconds
+        self.keys = keys
+        self.per_key = per_key
+        self._recent: OrderedDict[tuple[str, str, str], deque[Seen]] = OrderedDict()
+
+    def add(self, key: tuple[str, str, str], exchange: Exchange) -> Iterator[tuple[str, Violation | None]]:
+        """Compare the exchange with the recent ones of its key; yields (rule id, violation or None
+        when the pair exercised the rule and agreed)."""
+        seen = _seen(exchange)
+        if seen is None:
+            return
+        recent = self._recent.get(key)
+        if recent is None:
+            recent = self._recent[key] = deque(maxlen=self.per_key)
+            if len(self._recent) > self.keys:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(key)
+        for earlier in list(recent):
+            if exchange.at - earlier.exchange.at > self.seconds:
+                continue
+            for rule in WINDOW_RULES.values():
+                for first, second in ((earlier, seen), (seen, earlier)):
+                    verdict = rule.check(first, second)
+                    if not isinstance(verdict, _NotApplicable):
+                        yield rule.id, verdict
+        recent.append(seen)
+
+
+def _seen(exchange: Exchange) -> Seen | None:
+    if exchange.status != 200 or exchange.method != "GET":
+        return None
+    version = served_version(exchange)
+    query = v2_query(exchange)
+    try:
+        items = json.loads(exchange.body)["interactions"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if version not in (1, 2) or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        return None
+    if version == 2 and not isinstance(query, dict):
+        return None
+    return Seen(exchange, version, items, query if isinstance(query, dict) else {})
+
+
+def _v2(seen: Seen) -> tuple[int, str, str]:
+    return int(seen.query.get("size", "1")), seen.query.get("type", "All"), seen.query.get("activeLiveFirst", "false")
+
+
+def _guids(items: list[dict[str, Any]]) -> list[str]:
+    return [str(i.get("channelGuid")) for i in items]
+
+
+@window_rule(
+    "window_v2_size_cuts_a_prefix", "Within the window, size=k is a prefix of a larger size (same type, order)"
+)
+def size_prefix(small: Seen, large: Seen) -> Verdict:
+    if small.version != 2 or large.version != 2:
+        return _NOT_APPLICABLE
+    (k, type_k, first_k), (n, type_n, first_n) = _v2(small), _v2(large)
+    if (type_k, first_k) != (type_n, first_n) or k >= n:
+        return _NOT_APPLICABLE
+    expected = _guids(large.items)[:k]
+    if _guids(small.items) != expected:
+        return Violation(
+            f"size={k}: the first {k} of size={n} ({large.exchange.full_url}): {expected}{CAVEAT}",
+            str(_guids(small.items)),
+            small.exchange,
+        )
+    return None
+
+
+@window_rule("window_v2_type_is_a_filter_of_all", "Within the window, type=T is the T items of type=All, in order")
+def type_subset(everything: Seen, filtered: Seen) -> Verdict:
+    if everything.version != 2 or filtered.version != 2:
+        return _NOT_APPLICABLE
+    (n, type_n, first_n), (k, type_k, first_k) = _v2(everything), _v2(filtered)
+    if type_n != "All" or type_k == "All" or first_n != first_k or first_n == "true":
+        return _NOT_APPLICABLE
+    expected = [i for i in everything.items if i.get("type") == type_k][:k]
+    complete = len(everything.items) < n  # type=All was not cut: every T item is in it
+    shown = filtered.items if complete else filtered.items[: len(expected)]
+    if _guids(shown) != _guids(expected):
+        return Violation(
+            f"type={type_k}: the {type_k} items of type=All ({everything.exchange.full_url}): {_guids(expected)}{CAVEAT}",
+            str(_guids(filtered.items)),
+            filtered.exchange,
+        )
+    return None
+
+
+@window_rule("window_v1_agrees_with_v2", "Within the window, v1's item is in a complete v2 list, active as there")
+def v1_agrees_with_v2(v1: Seen, v2: Seen) -> Verdict:
+    if v1.version != 1 or v2.version != 2:
+        return _NOT_APPLICABLE
+    size, type_, first = _v2(v2)
+    if type_ != "All" or len(v2.items) >= size:
+        return _NOT_APPLICABLE  # only a complete list of every channel can be compared
+    chosen = v1.items[0] if v1.items else None
+    if chosen is None:
+        if v2.items:
+            return Violation(f"a v1 item, since v2 shows {len(v2.items)} channels{CAVEAT}", "[]", v1.exchange)
+        return None
+    same = [i for i in v2.items if i.get("guid") == chosen.get("guid") and i.get("start") == chosen.get("start")]
+    if not any((i.get("duration") is not None) == chosen.get("hasEnded") for i in same):
+        return Violation(
+            f"v1's item in v2 ({v2.exchange.full_url}) with a matching duration{CAVEAT}", str(chosen), v1.exchange
+        )
+    if any(i.get("duration") is None for i in v2.items) and chosen.get("hasEnded") is not False:
+        return Violation(f"an active v1 item, since v2 shows an active channel{CAVEAT}", str(chosen), v1.exchange)
+    return None
