@@ -10,9 +10,11 @@ SIGTERM a summary table, and the `--report`, `--junit-xml` and `--record` files.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -175,3 +177,60 @@ async def _serve(settings: ProxySettings) -> int:
     await proxy.stop()
     proxy.finish()
     return 1 if proxy.watch.counts else 0
+
+
+class RunningProxy:
+    """A proxy serving from a thread of this process (tests, a pytest suite): `url`, `watch`, `stop()`."""
+
+    def __init__(self, settings: ProxySettings, out: TextIO) -> None:
+        self.proxy = Proxy(settings, out)
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+        self.port = 0
+
+        def serve() -> None:
+            asyncio.set_event_loop(self.loop)
+            self.port = self.loop.run_until_complete(self.proxy.start())
+            started.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=serve, daemon=True, name="contracts-proxy")
+        self.thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the proxy did not start")
+
+    @property
+    def watch(self) -> Watch:
+        return self.proxy.watch
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.proxy.settings.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.url + urlsplit(self.proxy.settings.upstream).path.rstrip("/")
+
+    def report(self) -> dict[str, Any]:
+        return asyncio.run_coroutine_threadsafe(_report(self.proxy), self.loop).result(10)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.proxy.stop(), self.loop).result(10)
+        self.proxy.finish()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+    def __enter__(self) -> RunningProxy:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+async def _report(proxy: Proxy) -> dict[str, Any]:
+    return proxy.watch.report()
+
+
+def start_proxy_in_thread(settings: ProxySettings, out: TextIO | None = None) -> RunningProxy:
+    return RunningProxy(settings, out or io.StringIO())

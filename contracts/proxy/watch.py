@@ -86,7 +86,7 @@ class Watch:
             return  # not the operation: relayed, not judged
         self.exchanges += 1
         exchange, token = self._exchange(relayed, method, parts.path, parts.query)
-        if relayed.error and relayed.response is None:
+        if relayed.error:
             self.upstream_errors += 1
         if exchange.status:
             self.statuses[str(exchange.status)] += 1
