@@ -52,6 +52,17 @@ class SpecResponses:
         response = self.responses.get(str(status))
         return {} if response is None else {name: media.schema for name, media in response.content.items()}
 
+    @cached_property
+    def _validators(self) -> dict[tuple[int, str], OAS30Validator]:
+        return {}
+
+    def _validator(self, status: int, media_type: str) -> OAS30Validator:
+        """Built once per status and media type: building one costs more than validating a body."""
+        key = (status, media_type)
+        if key not in self._validators:
+            self._validators[key] = OAS30Validator(self.media_types(status)[media_type])
+        return self._validators[key]
+
     def problems(self, status: int, headers: Mapping[str, str], body: bytes, *, method: str = "GET") -> list[str]:
         """Every way this response departs from the spec; empty when it conforms."""
         response = self.responses.get(str(status))
@@ -89,7 +100,7 @@ class SpecResponses:
             payload = json.loads(body)
         except ValueError:
             return [*found, f"{status}: body is not JSON: {body[:80]!r}"]
-        validator = OAS30Validator(declared[media_type])
+        validator = self._validator(status, media_type)
         for error in sorted(validator.iter_errors(payload), key=lambda e: list(e.absolute_path)):
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(body)"
             found.append(f"{status} {media_type}: {where}: {error.message}")

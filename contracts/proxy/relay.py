@@ -112,14 +112,32 @@ class Relay:
             response = await _read_head(up_reader)
             if response is None:
                 return None
-            client_writer.write(_head_bytes(response))
             status = _status(response)
             if 100 <= status < 200 and status != 101:
+                client_writer.write(_head_bytes(response))
                 continue  # an interim answer (100 Continue): the final one follows
             break
+        head = _head_bytes(response)
         if request.first_line.startswith(b"HEAD ") or status in (204, 304) or 100 <= status < 200:
+            client_writer.write(head)
             await client_writer.drain()
             return response
+        lengths = response.header(b"content-length")
+        if len(lengths) == 1 and lengths[0].isdigit() and int(lengths[0]) <= KEPT_BODY:
+            # The common case in one write: head and body together.
+            try:
+                body = await up_reader.readexactly(int(lengths[0]))
+            except asyncio.IncompleteReadError as partial:
+                client_writer.write(head + partial.partial)
+                response.body += partial.partial
+                response.truncated = True
+                await client_writer.drain()
+                return response
+            client_writer.write(head + body)
+            response.body += body
+            await client_writer.drain()
+            return response
+        client_writer.write(head)
         try:
             await _copy_body(up_reader, client_writer, response, kept=response, until_close=True)
         except (asyncio.IncompleteReadError, ConnectionError):

@@ -10,7 +10,7 @@ import hashlib
 import re
 import time
 import zlib
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +23,7 @@ from contracts.proxy.relay import KEPT_BODY, Message, Relayed
 from contracts.proxy.window import WINDOW_RULES, Window
 
 KEPT_VIOLATIONS = 1000
+JUDGED_CACHE = 4096
 _TOKEN = re.compile(r"^(\s*[Bb][Ee][Aa][Rr][Ee][Rr]\s+)(\S.*)$")
 
 
@@ -51,6 +52,17 @@ class Reported:
 
 
 @dataclass
+class Judged:
+    """What one exchange showed and broke, kept to count its repeats without judging them again."""
+
+    status: str | None
+    representation: str | None
+    parameters: tuple[str, ...]
+    exercised: list[str] = field(default_factory=list)
+    violations: list[tuple[str, str, Violation]] = field(default_factory=list)
+
+
+@dataclass
 class Watch:
     """What the traffic showed: violations, counts per rule, coverage."""
 
@@ -70,6 +82,7 @@ class Watch:
     upstream_errors: int = 0
 
     def __post_init__(self) -> None:
+        self._judged: OrderedDict[int, Judged] = OrderedDict()
         self.base_path = urlsplit(self.upstream_base).path.rstrip("/")
         self.route = re.compile(
             re.escape(self.base_path) + r"/(?P<account>[^/?]+)/agents/(?P<agent>[^/?]+)/latestInteractions$"
@@ -85,32 +98,64 @@ class Watch:
         if match is None:
             return  # not the operation: relayed, not judged
         self.exchanges += 1
-        exchange, token = self._exchange(relayed, method, parts.path, parts.query)
         if relayed.error:
             self.upstream_errors += 1
-        if exchange.status:
-            self.statuses[str(exchange.status)] += 1
+        # A load test repeats a few requests: an exchange identical to one judged before (the same
+        # bytes but the Date) gets the same verdicts without being judged again, and its
+        # violations are counted, not announced again.
+        key = _raw_key(relayed)
+        judged = self._judged.get(key)
+        if judged is not None:
+            self._judged.move_to_end(key)
+            self._count(judged, announce=False)
+            return
+        judged = self._judge(
+            relayed, method, parts.path, parts.query, unquote(match["account"]), unquote(match["agent"])
+        )
+        self._judged[key] = judged
+        if len(self._judged) > JUDGED_CACHE:
+            self._judged.popitem(last=False)
+        self._count(judged, announce=True)
+
+    def _judge(self, relayed: Relayed, method: str, path: str, query: str, account: str, agent: str) -> Judged:
+        exchange, token = self._exchange(relayed, method, path, query)
         version = served_version(exchange)
-        if version is not None:
-            self.representations[f"application/json;version={version}"] += 1
-        for name, _ in exchange.params:
-            self.parameters[name] += 1
+        judged = Judged(
+            str(exchange.status) if exchange.status else None,
+            None if version is None else f"application/json;version={version}",
+            tuple(name for name, _ in exchange.params),
+        )
         for rule in EXCHANGE_RULES.values():
             try:
                 if rule.check(exchange, self.served):
-                    self.exercised[rule.id] += 1
+                    judged.exercised.append(rule.id)
             except Violation as violation:
-                self.exercised[rule.id] += 1
-                self._report(rule.id, rule.title, violation)
-        account, agent = unquote(match["account"]), unquote(match["agent"])
+                judged.exercised.append(rule.id)
+                judged.violations.append((rule.id, rule.title, violation))
         if token is not None:
-            key = (fingerprint(token), account, agent)
-            for rule_id, verdict in self.window.add(key, exchange):
-                self.exercised[rule_id] += 1
+            for rule_id, verdict in self.window.add((fingerprint(token), account, agent), exchange):
+                judged.exercised.append(rule_id)
                 if verdict is not None:
-                    self._report(rule_id, WINDOW_RULES[rule_id].title, verdict)
+                    judged.violations.append((rule_id, WINDOW_RULES[rule_id].title, verdict))
             if self.recorder is not None:
                 self.recorder.record(token, account, agent, exchange)
+        return judged
+
+    def _count(self, judged: Judged, *, announce: bool) -> None:
+        if judged.status is not None:
+            self.statuses[judged.status] += 1
+        if judged.representation is not None:
+            self.representations[judged.representation] += 1
+        for name in judged.parameters:
+            self.parameters[name] += 1
+        for rule_id in judged.exercised:
+            self.exercised[rule_id] += 1
+        for rule_id, title, violation in judged.violations:
+            self.counts[rule_id] += 1
+            if announce:
+                reported = Reported(rule_id, title, violation, time.time())
+                self.violations.append(reported)
+                self.announce(reported)
 
     def _exchange(self, relayed: Relayed, method: str, path: str, query: str) -> tuple[Exchange, str | None]:
         token: str | None = None
@@ -155,12 +200,6 @@ class Watch:
             token,
         )
 
-    def _report(self, rule: str, title: str, violation: Violation) -> None:
-        reported = Reported(rule, title, violation, time.time())
-        self.counts[rule] += 1
-        self.violations.append(reported)
-        self.announce(reported)
-
     # -- the report ---------------------------------------------------------------------------------
 
     def rule_titles(self) -> dict[str, str]:
@@ -184,6 +223,15 @@ class Watch:
                 "parameters": dict(self.parameters),
             },
         }
+
+
+def _raw_key(relayed: Relayed) -> int:
+    request, response = relayed.request, relayed.response
+    answer: tuple[object, ...] = ()
+    if response is not None:
+        headers = tuple(h for h in response.headers if h[0].lower() != b"date")
+        answer = (response.first_line, headers, bytes(response.body), response.truncated)
+    return hash((request.first_line, tuple(request.headers), answer, relayed.error))
 
 
 def _status(response: Message) -> int:

@@ -74,6 +74,12 @@ class Window:
                 self._recent.popitem(last=False)
         else:
             self._recent.move_to_end(key)
+        for index, earlier in enumerate(recent):
+            if (earlier.version, earlier.query, earlier.items) == (seen.version, seen.query, seen.items):
+                # The same answer to the same question: compared already; keep the fresher one.
+                del recent[index]
+                recent.append(seen)
+                return
         for earlier in list(recent):
             if exchange.at - earlier.exchange.at > self.seconds:
                 continue
