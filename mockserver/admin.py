@@ -14,7 +14,8 @@
     GET  DELETE /__admin/journal                 the requests served (filters: ?agent=&status=...) / clear
     GET  POST DELETE /__admin/faults             list / inject / clear faults; DELETE /__admin/faults/{id}
 
-Answers are JSON: what was created or changed, or `{"message"}` (with `errors` for a refused document).
+Answers are JSON: what was created or changed, or `{"message"}` (with `errors` for a refused document);
+503 when the shared store of a fleet cannot be reached (nothing was changed).
 """
 
 from __future__ import annotations
@@ -32,110 +33,100 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockserver import control
+from mockserver.backends import Backend, StoreUnavailable
+from mockserver.backends.base import MakeChange
 from mockserver.bounded_parsing import DocumentRejected, parse_json
-from mockserver.control import ControlError
-from mockserver.fault_injection import FaultInjector
-from mockserver.fixtures import FixtureError, build_state, parse_text
-from mockserver.journal import Journal
-from mockserver.model import State
-from mockserver.store import StateStore
+from mockserver.changes import clock_view
+from mockserver.fixtures import FixtureError, build_state, parse_text, to_document
+from mockserver.payload import ControlError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-Change = Callable[[State], tuple[State, dict[str, Any]]]
 
 
-def create_admin_app(
-    store: StateStore, journal: Journal, faults: FaultInjector, *, admin_token: str | None
-) -> Starlette:
-    def apply(change: Change, status: int = 200) -> JSONResponse:
-        created: dict[str, Any] = {}
-
-        def run(state: State) -> State:
-            new_state, result = change(state)
-            created.update(result)
-            return new_state
-
-        store.update(run)
-        return JSONResponse(created, status)
+def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
+    async def apply(make: MakeChange, status: int = 200) -> JSONResponse:
+        return JSONResponse(await backend.change(make), status)
 
     async def get_state(request: Request) -> Response:
+        state = await backend.current()
         # As given; a YAML document may hold timestamps parsed as datetimes, written back as RFC 3339.
-        body = json.dumps(store.current().document, default=_iso_datetime, separators=(",", ":"))
+        document = state.document if state.document is not None else to_document(state)
+        body = json.dumps(document, default=_iso_datetime, separators=(",", ":"))
         return Response(body, media_type="application/json")
 
     async def put_state(request: Request) -> Response:
         text = await _body_text(request)
         if not text.strip():
             raise ControlError(400, "The request body is empty; send a fixture document (JSON or YAML).")
-        state = store.replace(build_state(parse_text(text, "state document"), source="state document"))
+        state = await backend.replace(build_state(parse_text(text, "state document"), source="state document"))
         return JSONResponse({"message": "State replaced.", "loaded": state.summary()})
 
     async def reset(request: Request) -> Response:
-        state = store.reset()
-        journal.clear()
-        faults.clear()
+        state = await backend.reset()
         return JSONResponse(
             {"message": "State reset to the startup fixtures; journal and faults cleared.", "loaded": state.summary()}
         )
 
     async def add_agent(request: Request) -> Response:
         body, account = await _json(request), request.path_params["account"]
-        return apply(lambda s: control.add_agent(s, account, body), 201)
+        return await apply(lambda s: control.add_agent(s, account, body), 201)
 
     async def start_interaction(request: Request) -> Response:
         body, p = await _json(request), request.path_params
-        return apply(lambda s: control.start_interaction(s, p["account"], p["agent"], body), 201)
+        return await apply(lambda s: control.start_interaction(s, p["account"], p["agent"], body), 201)
 
     async def add_channel(request: Request) -> Response:
         body, p = await _json(request), request.path_params
-        return apply(lambda s: control.add_channel(s, p["account"], p["agent"], p["guid"], body), 201)
+        return await apply(lambda s: control.add_channel(s, p["account"], p["agent"], p["guid"], body), 201)
 
     async def end_channel(request: Request) -> Response:
         body, p = await _json(request), request.path_params
-        return apply(lambda s: control.end_channel(s, p["account"], p["agent"], p["channel"], body))
+        return await apply(lambda s: control.end_channel(s, p["account"], p["agent"], p["channel"], body))
 
     async def add_token(request: Request) -> Response:
         body = await _json(request)
-        return apply(lambda s: control.add_token(s, body), 201)
+        return await apply(lambda s: control.add_token(s, body), 201)
 
     async def revoke_token(request: Request) -> Response:
+        # {token:path}: a token may hold '/', which reaches the route decoded from %2F.
         token = request.path_params["token"]
-        return apply(lambda s: control.revoke_token(s, token))
+        return await apply(lambda s: control.revoke_token(s, token))
 
     async def get_clock(request: Request) -> Response:
-        return JSONResponse(control.clock_view(store.current()))
+        return JSONResponse(clock_view(await backend.current()))
 
     async def freeze_clock(request: Request) -> Response:
         body = await _json(request)
-        return apply(lambda s: control.freeze_clock(s, body))
+        return await apply(lambda s: control.freeze_clock(s, body))
 
     async def advance_clock(request: Request) -> Response:
         body = await _json(request)
-        return apply(lambda s: control.advance_clock(s, body))
+        return await apply(lambda s: control.advance_clock(s, body))
 
     async def release_clock(request: Request) -> Response:
-        return apply(control.release_clock)
+        return await apply(control.release_clock)
 
     async def get_journal(request: Request) -> Response:
-        return JSONResponse({"limit": journal.limit, "requests": journal.entries(dict(request.query_params))})
+        requests = await backend.journal(dict(request.query_params))
+        return JSONResponse({"limit": backend.journal_limit, "requests": requests})
 
     async def clear_journal(request: Request) -> Response:
-        return JSONResponse({"cleared": journal.clear()})
+        return JSONResponse({"cleared": await backend.clear_journal()})
 
     async def list_faults(request: Request) -> Response:
-        return JSONResponse({"faults": faults.list()})
+        return JSONResponse({"faults": await backend.faults()})
 
     async def add_fault(request: Request) -> Response:
-        return JSONResponse(faults.add(await _json(request)), 201)
+        return JSONResponse(await backend.add_fault(await _json(request)), 201)
 
     async def clear_faults(request: Request) -> Response:
-        return JSONResponse({"cleared": faults.clear()})
+        return JSONResponse({"cleared": await backend.clear_faults()})
 
     async def remove_fault(request: Request) -> Response:
         raw = request.path_params["fault"]
-        if not raw.isdigit():
-            raise ControlError(404, f"Unknown fault {raw!r}.")
-        faults.remove(int(raw))
+        if not raw.isdigit() or len(raw) > 18:
+            raise ControlError(404, f"Unknown fault {raw[:40]!r}.")
+        await backend.remove_fault(int(raw))
         return JSONResponse({"removed": int(raw)})
 
     def guarded(endpoint: Endpoint) -> Endpoint:
@@ -147,6 +138,8 @@ def create_admin_app(
                 return _error(400, error.one_line(), error.errors)
             except ControlError as error:
                 return _error(error.status, error.message, error.errors)
+            except StoreUnavailable as error:
+                return _error(503, str(error))
 
         return run
 
@@ -170,7 +163,7 @@ def create_admin_app(
         (f"{agent}/interactions/{{guid}}/channels", add_channel, "POST"),
         (f"{agent}/channels/{{channel}}/end", end_channel, "POST"),
         ("/__admin/tokens", add_token, "POST"),
-        ("/__admin/tokens/{token}", revoke_token, "DELETE"),
+        ("/__admin/tokens/{token:path}", revoke_token, "DELETE"),
         ("/__admin/clock", get_clock, "GET"),
         ("/__admin/clock", freeze_clock, "PUT"),
         ("/__admin/clock", release_clock, "DELETE"),

@@ -1,6 +1,6 @@
 """The public operation: the contract's checks in order, then the answer.
 
-state   = one read of the store, used throughout
+state   = the one state the backend admitted the request against
 401/403 = auth.authenticate, auth.authorize
 406     = negotiation.choose_version
 400     = query rules, version 2 only
@@ -10,7 +10,7 @@ state   = one read of the store, used throughout
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -19,49 +19,35 @@ from starlette.responses import Response as StarletteResponse
 
 from mockserver.auth import authenticate, authorize
 from mockserver.errors import AgentNotFound, ApiError, Response
+from mockserver.inbound import PublicRequest
 from mockserver.model import Agent, State, Token
 from mockserver.negotiation import choose_version
 from mockserver.query import QueryRules, V2Query
 from mockserver.representation import MEDIA_TYPES
-from mockserver.store import StateStore
 
 VARY = {"Vary": "Accept"}
 
 
 @dataclass(frozen=True)
 class LatestInteractions:
-    store: StateStore
+    state_source: Callable[[], State]
+    """The state held now: for the Connexion route, which reads it itself."""
     versions: frozenset[int]
     rules: QueryRules
 
-    def respond(
-        self,
-        account_key: str,
-        agent_id: str,
-        *,
-        authorization: Sequence[str],
-        accept: Sequence[str],
-        query: Mapping[str, Sequence[str]],
-    ) -> Response:
+    def respond(self, state: State, request: PublicRequest) -> Response:
         try:
-            return self._answer(account_key, agent_id, authorization, accept, query)
+            return self._answer(state, request)
         except ApiError as error:
             return error.to_response(VARY)
 
-    def _answer(
-        self,
-        account_key: str,
-        agent_id: str,
-        authorization: Sequence[str],
-        accept: Sequence[str],
-        query: Mapping[str, Sequence[str]],
-    ) -> Response:
-        state = self.store.current()
-        token = self.authenticate(authorization, state)
-        self.authorize(token, account_key)
-        version = self.negotiate(accept)
-        v2_query = self.parse_query(query) if version == 2 else None
-        agent = self.find_agent(state, account_key, agent_id)
+    def _answer(self, state: State, request: PublicRequest) -> Response:
+        assert request.account is not None and request.agent is not None
+        token = self.authenticate(request.authorization, state)
+        self.authorize(token, request.account)
+        version = self.negotiate(request.accept)
+        v2_query = self.parse_query(parse_query(request.query_string)) if version == 2 else None
+        agent = self.find_agent(state, request.account, request.agent)
         return self.render(agent, version, v2_query)
 
     # Each step is a method so that a deliberately faulty server (contracts.selftest) can
@@ -86,7 +72,7 @@ class LatestInteractions:
         return agent
 
     def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        prepared = agent.responses
+        prepared = agent.answers
         if query is None:
             body = prepared.v1_body
         else:
@@ -99,16 +85,10 @@ class LatestInteractions:
         It takes the path parameters only: Connexion would otherwise cast the query parameters
         itself, failing on the invalid values the contract answers with a 400 (or ignores in v1).
         """
-        headers = connexion_request.headers
-        answer = self.respond(
-            accountKey,
-            agentId,
-            authorization=headers.getlist("authorization"),
-            accept=headers.getlist("accept"),
-            query=parse_query(connexion_request.scope.get("query_string", b"")),
-        )
+        scope = connexion_request.scope
+        answer = self.respond(self.state_source(), PublicRequest.of(scope, accountKey, agentId))
         return StarletteResponse(answer.body, answer.status, headers=dict(answer.headers))
 
 
 def parse_query(raw: bytes) -> dict[str, list[str]]:
-    return parse_qs(raw.decode("latin-1"), keep_blank_values=True)
+    return parse_qs(raw.decode("latin-1"), keep_blank_values=True) if raw else {}

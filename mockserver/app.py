@@ -1,11 +1,12 @@
 """create_app(settings): the mock as one ASGI application, with no module-level state.
 
 /__admin/...                          -> the control plane (admin.py)
-the spec's route                      -> journal + injected faults, then:
-    GET, HEAD                         -> Connexion -> api.LatestInteractions
+the spec's route                      -> admitted by the backend (state, faults, journal), then:
+    GET, HEAD                         -> api.LatestInteractions
     any other method                  -> 405 with Allow
+{base}/openapi.vN.json                -> the spec holding version N alone
 {base}/ui/, {base}/openapi.json       -> Connexion's interactive docs of openapi.yaml
-anything else                         -> 404 {"message"}
+anything else                         -> 404 {"message"}, journaled
 """
 
 from __future__ import annotations
@@ -25,19 +26,21 @@ from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from mockserver.admin import create_admin_app
-from mockserver.api import LatestInteractions, parse_query
+from mockserver.api import LatestInteractions
+from mockserver.backends import Backend, InProcessBackend
+from mockserver.backends.base import Answer, StateHook
+from mockserver.backends.redis_backend import RedisBackend, initialize_store
 from mockserver.errors import AgentNotFound, ApiError, MethodNotAllowed, Response
-from mockserver.fault_injection import Decision, FaultInjector
+from mockserver.fault_injection import Decision
 from mockserver.fixtures import load_fixture_file
-from mockserver.journal import Journal
+from mockserver.inbound import PublicRequest
 from mockserver.model import State
 from mockserver.query import QueryRules
 from mockserver.settings import Settings
 from mockserver.spec import load_document, load_spec, version_view
-from mockserver.store import StateStore
 
 ALLOWED_METHODS = ("GET", "HEAD")
 FAULT_HEADER = "X-Mock-Fault"
@@ -56,14 +59,12 @@ MIDDLEWARES = [
 
 @dataclass
 class MockServer:
-    """The ASGI application; `store`, `journal` and `faults` are live, for in-process control."""
+    """The ASGI application; `backend` holds its state, journal and faults."""
 
     settings: Settings
-    store: StateStore
+    backend: Backend
     endpoint: LatestInteractions
     connexion_app: AsyncApp
-    journal: Journal
-    faults: FaultInjector
     docs_prefixes: tuple[str, ...]
     route: re.Pattern[str]
     version_views: dict[str, bytes] = field(default_factory=dict)
@@ -71,7 +72,7 @@ class MockServer:
     admin_app: Any = field(init=False)
 
     def __post_init__(self) -> None:
-        self.admin_app = create_admin_app(self.store, self.journal, self.faults, admin_token=self.settings.admin_token)
+        self.admin_app = create_admin_app(self.backend, admin_token=self.settings.admin_token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,67 +82,47 @@ class MockServer:
         if path == "/__admin" or path.startswith("/__admin/"):
             await self.admin_app(scope, receive, send)
         elif match := self.route.match(path):
-            await self._public(scope, receive, send, match["accountKey"], match["agentId"])
+            await self._public(scope, receive, send, PublicRequest.of(scope, match["accountKey"], match["agentId"]))
         elif path in self.version_views:
             view = Response(200, {"Content-Type": "application/json"}, self.version_views[path])
             await send_response(view, scope, send)
         elif path.startswith(self.docs_prefixes):
             await self.connexion_app(scope, receive, send)
         else:
-            # The page's own 404 text, as the real service gives for a path it does not serve.
-            await send_response(AgentNotFound().to_response(), scope, send)
+            # The page's own 404 text, as the real service gives for a path it does not serve;
+            # journaled, since a wrong path is the likeliest client bug there is.
+            await self._public(scope, receive, send, PublicRequest.of(scope, None, None))
 
-    async def _public(self, scope: Scope, receive: Receive, send: Send, account: str, agent: str) -> None:
-        state = self.store.current()
-        decision = self.faults.decide(account, agent)
+    async def _public(self, scope: Scope, receive: Receive, send: Send, request: PublicRequest) -> None:
+        admission = await self.backend.admit(request, self._answer(request))
+        decision = admission.decision
         if decision.delay_seconds:
             await asyncio.sleep(decision.delay_seconds)
-        statuses: list[int] = []
+        if decision.drop:
+            await _drop(send)
+        elif admission.response is None:
+            await send_response(_injected(decision), scope, send)
+        elif self.settings.through_connexion and request.on_route and request.method in ALLOWED_METHODS:
+            await self.connexion_app(scope, receive, send)
+        else:
+            await send_response(admission.response, scope, send)
 
-        async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                statuses.append(message["status"])
-            await send(message)
+    def _answer(self, request: PublicRequest) -> Answer:
+        if not request.on_route:
+            return _not_found
+        if request.method not in ALLOWED_METHODS:
+            return _method_not_allowed(request.method)
+        respond = self.endpoint.respond
+        return lambda state: respond(state, request)
 
-        headers = scope["headers"]
-        authorization = [v.decode("latin-1") for k, v in headers if k == b"authorization"]
-        accept = [v.decode("latin-1") for k, v in headers if k == b"accept"]
-        try:
-            if decision.drop:
-                await _drop(send)
-            elif decision.status is not None:
-                await send_response(_injected(decision), scope, recording_send)
-            elif scope["method"] not in ALLOWED_METHODS:
-                await send_response(
-                    MethodNotAllowed(scope["method"], ALLOWED_METHODS).to_response(), scope, recording_send
-                )
-            elif self.settings.through_connexion:
-                await self.connexion_app(scope, receive, recording_send)
-            else:
-                query = parse_query(scope["query_string"]) if scope["query_string"] else {}
-                answer = self.endpoint.respond(account, agent, authorization=authorization, accept=accept, query=query)
-                await send_response(answer, scope, recording_send)
-        finally:
-            self.journal.record(
-                state,
-                method=scope["method"],
-                path=scope["path"],
-                account=account,
-                agent=agent,
-                query_string=scope["query_string"],
-                accept=tuple(accept),
-                authorization=tuple(authorization),
-                status=statuses[0] if statuses else None,
-                fault=(
-                    "drop"
-                    if decision.drop
-                    else "status"
-                    if decision.status
-                    else "delay"
-                    if decision.delay_seconds
-                    else None
-                ),
-            )
+
+def _not_found(state: State) -> Response:
+    return AgentNotFound().to_response()
+
+
+def _method_not_allowed(method: str) -> Answer:
+    answer = MethodNotAllowed(method, ALLOWED_METHODS).to_response()
+    return lambda state: answer
 
 
 def create_app(
@@ -149,16 +130,20 @@ def create_app(
     *,
     state: State | None = None,
     endpoint_class: type[LatestInteractions] = LatestInteractions,
+    on_state: StateHook | None = None,
+    store_ready: bool = False,
 ) -> MockServer:
     """Build the mock from settings; `state` overrides the settings' fixtures file.
 
-    `endpoint_class` exists for the deliberately faulty servers of `contracts selftest`.
+    `endpoint_class` exists for the deliberately faulty servers of `contracts selftest`;
+    `on_state` is called after each new state is installed; `store_ready` says the store was
+    initialized already (by the command line, before it started the workers).
     """
     settings = settings or Settings()
     _quiet_dropped_connections()
-    store = StateStore(state if state is not None else load_fixture_file(settings.fixtures))
+    backend = create_backend(settings, state, on_state, store_ready=store_ready)
     spec = load_spec()
-    endpoint = endpoint_class(store, settings.versions, QueryRules.from_spec(spec.parameters))
+    endpoint = endpoint_class(backend.held, settings.versions, QueryRules.from_spec(spec.parameters))
     connexion_app = AsyncApp(__name__, middlewares=MIDDLEWARES)
     connexion_app.add_api(
         spec.document,
@@ -166,11 +151,9 @@ def create_app(
     )
     return MockServer(
         settings=settings,
-        store=store,
+        backend=backend,
         endpoint=endpoint,
         connexion_app=connexion_app,
-        journal=Journal(settings.journal_limit),
-        faults=FaultInjector(),
         docs_prefixes=(f"{spec.base_path}/ui", f"{spec.base_path}/openapi.json"),
         version_views={
             f"{spec.base_path}/openapi.v{version}.json": json.dumps(version_view(load_document(), version)).encode()
@@ -178,6 +161,28 @@ def create_app(
         },
         route=spec.route_pattern(),
     )
+
+
+def create_backend(
+    settings: Settings, state: State | None = None, on_state: StateHook | None = None, *, store_ready: bool = False
+) -> Backend:
+    """The embedded backend, or with `settings.store` the fleet's: initialized from the fixtures
+    if the store holds no state yet, joined otherwise."""
+    if settings.store is None:
+        initial = state if state is not None else load_fixture_file(settings.fixtures)
+        return InProcessBackend(initial, journal_limit=settings.journal_limit, on_state=on_state)
+    if not store_ready:
+        prepare_store(settings, state)
+    return RedisBackend(
+        settings.store, journal_limit=settings.journal_limit, prefix=settings.store_prefix, on_state=on_state
+    )
+
+
+def prepare_store(settings: Settings, state: State | None = None) -> str:
+    """Check the startup fixtures and put them in the store unless it holds a state started from them."""
+    assert settings.store is not None
+    document = (state if state is not None else load_fixture_file(settings.fixtures)).document
+    return initialize_store(settings.store, document, prefix=settings.store_prefix, replace=settings.replace_store)
 
 
 def _injected(decision: Decision) -> Response:

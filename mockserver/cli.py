@@ -84,7 +84,7 @@ def banner(app: MockServer, port: int) -> str:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     root = f"http://{host}:{port}"
     spec = load_spec()
-    loaded = app.store.current().summary()
+    loaded = app.backend.held().summary()
     versions = ", ".join(f"application/json;version={v}" for v in sorted(settings.versions))
     lines = [
         f"Latest Interactions mock listening on {root}{spec.base_path}",

@@ -2,26 +2,42 @@
 
 A fault applies to every request, or to one account/agent, or to the next N matching requests,
 possibly with a probability; random delays and random choices come from the fault's own seeded
-generator, so a failing run replays exactly. Answers are otherwise never altered.
+generator (a seed is chosen when none is given, and listed), so a failing run replays exactly.
+Answers are otherwise never altered.
 """
 
 from __future__ import annotations
 
 import itertools
-import random
+import secrets
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from mockserver.control import ControlError, Payload
+from mockserver.payload import ControlError, Payload
 
 KINDS = ("delay", "status", "drop")
 MAX_DELAY_MS = 60_000
+RANDOM_MODULUS = 2**31 - 1
+"""Park and Miller's generator: a few integer operations that Redis's Lua runs exactly as Python
+does, so a seeded fault draws the same sequence on one process or across a fleet."""
+RANDOM_MULTIPLIER = 16807
 
 
-@dataclass
-class Fault:
+def seed_state(seed: int) -> int:
+    # Two draws first: neighbouring small seeds would otherwise start with near-equal small numbers.
+    return next_random(next_random(seed % RANDOM_MODULUS or 1))
+
+
+def next_random(state: int) -> int:
+    return state * RANDOM_MULTIPLIER % RANDOM_MODULUS
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """A fault as asked for; what changes as it applies (remaining count, generator) lives beside it."""
+
     id: int
     kind: str
     delay_ms: tuple[int, int] | None
@@ -29,15 +45,11 @@ class Fault:
     retry_after: int | None
     account: str | None
     agent: str | None
-    remaining: int | None
+    count: int | None
     probability: float
-    seed: int | None
-    _random: random.Random = field(repr=False)
+    seed: int
 
-    def matches(self, account: str, agent: str) -> bool:
-        return (self.account in (None, account)) and (self.agent in (None, agent)) and self.remaining != 0
-
-    def describe(self) -> dict[str, Any]:
+    def describe(self, remaining: int | None) -> dict[str, Any]:
         described: dict[str, Any] = {"id": self.id, "kind": self.kind}
         if self.delay_ms is not None:
             low, high = self.delay_ms
@@ -49,9 +61,24 @@ class Fault:
         for name in ("account", "agent", "seed"):
             if getattr(self, name) is not None:
                 described[name] = getattr(self, name)
-        described["remaining"] = self.remaining
+        described["remaining"] = remaining
         described["probability"] = self.probability
         return described
+
+
+@dataclass
+class _LiveFault:
+    spec: FaultSpec
+    remaining: int | None
+    random_state: int
+
+    def matches(self, account: str, agent: str) -> bool:
+        spec = self.spec
+        return (spec.account in (None, account)) and (spec.agent in (None, agent)) and self.remaining != 0
+
+    def draw(self) -> int:
+        self.random_state = next_random(self.random_state)
+        return self.random_state
 
 
 @dataclass(frozen=True)
@@ -68,26 +95,38 @@ class Decision:
     def fails(self) -> bool:
         return self.drop or self.status is not None
 
+    @property
+    def kind(self) -> str | None:
+        """What the journal says of it."""
+        if self.drop:
+            return "drop"
+        if self.status is not None:
+            return "status"
+        return "delay" if self.delay_seconds else None
+
 
 class FaultInjector:
+    """The faults of one process. The rules of `decide` are written a second time, in Lua, for a
+    fleet (backends/redis_scripts.py); tests run both on the same cases."""
+
     def __init__(self) -> None:
-        self._faults: list[Fault] = []
+        self._faults: list[_LiveFault] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def add(self, body: Any) -> dict[str, Any]:
-        fault = _parse(body, next(self._ids))
+        spec = parse_fault(body, next(self._ids))
         with self._lock:
-            self._faults.append(fault)
-        return fault.describe()
+            self._faults.append(_LiveFault(spec, spec.count, seed_state(spec.seed)))
+        return spec.describe(spec.count)
 
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [fault.describe() for fault in self._faults]
+            return [fault.spec.describe(fault.remaining) for fault in self._faults]
 
     def remove(self, fault_id: int) -> None:
         with self._lock:
-            kept = [f for f in self._faults if f.id != fault_id]
+            kept = [f for f in self._faults if f.spec.id != fault_id]
             if len(kept) == len(self._faults):
                 raise ControlError(404, f"Unknown fault {fault_id}.")
             self._faults = kept
@@ -100,29 +139,31 @@ class FaultInjector:
     def decide(self, account: str, agent: str) -> Decision:
         if not self._faults:
             return Decision()
-        delay, status, retry_after, drop, applied = 0.0, None, None, False, []
+        delay_ms, status, retry_after, drop, applied = 0, None, None, False, []
         with self._lock:
             for fault in self._faults:
+                spec = fault.spec
                 if not fault.matches(account, agent):
                     continue
-                if fault.kind != "delay" and (status is not None or drop):
+                if spec.kind != "delay" and (status is not None or drop):
                     continue  # the first failure decides the answer
-                if fault.probability < 1.0 and fault._random.random() >= fault.probability:
+                if spec.probability < 1.0 and fault.draw() / RANDOM_MODULUS >= spec.probability:
                     continue
                 if fault.remaining is not None:
                     fault.remaining -= 1
-                applied.append(fault.id)
-                if fault.kind == "delay" and fault.delay_ms is not None:
-                    delay += fault._random.randint(*fault.delay_ms) / 1000
-                elif fault.kind == "status":
-                    status, retry_after = fault.status, fault.retry_after
+                applied.append(spec.id)
+                if spec.kind == "delay" and spec.delay_ms is not None:
+                    low, high = spec.delay_ms
+                    delay_ms += low if low == high else low + fault.draw() % (high - low + 1)
+                elif spec.kind == "status":
+                    status, retry_after = spec.status, spec.retry_after
                 else:
                     drop = True
             self._faults = [f for f in self._faults if f.remaining != 0]
-        return Decision(delay, status, retry_after, drop, tuple(applied))
+        return Decision(delay_ms / 1000, status, retry_after, drop, tuple(applied))
 
 
-def _parse(body: Any, fault_id: int) -> Fault:
+def parse_fault(body: Any, fault_id: int) -> FaultSpec:
     payload = Payload(
         body, ("kind", "delay_ms", "status", "retry_after", "account", "agent", "count", "probability", "seed")
     )
@@ -152,7 +193,7 @@ def _parse(body: Any, fault_id: int) -> Fault:
     seed = raw.get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         raise ControlError(400, f"Field 'seed' must be an integer, got {seed!r}.")
-    return Fault(
+    return FaultSpec(
         id=fault_id,
         kind=str(kind),
         delay_ms=delay,
@@ -160,10 +201,9 @@ def _parse(body: Any, fault_id: int) -> Fault:
         retry_after=retry_after,
         account=payload.text("account"),
         agent=payload.text("agent"),
-        remaining=count,
+        count=count,
         probability=float(probability),
-        seed=seed,
-        _random=random.Random(seed),
+        seed=secrets.randbelow(RANDOM_MODULUS) if seed is None else seed,
     )
 
 

@@ -27,7 +27,8 @@ import yaml
 
 from mockserver.bounded_parsing import DocumentRejected, NotJson, parse_json, parse_yaml
 from mockserver.clock import Clock, FrozenClock, SystemClock, in_utc
-from mockserver.model import DIRECTIONS, INTERACTION_TYPES, Account, Agent, Channel, Interaction, State, Token
+from mockserver.model import DIRECTIONS, INTERACTION_TYPES, Account, Channel, Interaction, State, Token
+from mockserver.prepared import prepare_agent
 from mockserver.representation import precise_rfc3339, rfc3339
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -100,17 +101,13 @@ def build_state(document: Any, *, system_clock: Clock | None = None, source: str
         result = checked.document(document)
         if checked.errors or result is None:
             raise FixtureError(checked.errors, source)
-        for account in result.accounts.values():
-            for agent in account.agents.values():
-                agent.responses  # noqa: B018 - computed and cached now
         return result
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Building a large state allocates millions of acyclic objects; the cyclic collector would
-    rescan them again and again (a third of the load time at 100,000 channels). Afterwards they
-    are frozen out of its reach, so later collections do not pause the serving for them."""
+    rescan them again and again (a third of the load time at 100,000 channels)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -118,7 +115,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-        gc.freeze()
 
 
 @dataclass
@@ -216,13 +212,14 @@ class _Checker:
         clock: Clock = FrozenClock(frozen) if frozen is not None else self.system_clock
         now = clock.now()
 
-        accounts: dict[str, Account] = {}
+        # Checked whole first, prepared after: a refused document costs no rendering.
+        checked: dict[str, dict[str, tuple[Interaction, ...]]] = {}
         seen_keys: dict[str, str] = {}
         for path, raw in self.items(document.get("accounts", []), "accounts"):
             account = self.account(raw, path, now)
-            self.unique(seen_keys, account.key if account else None, f"{path}.key", "account key")
+            self.unique(seen_keys, account[0] if account else None, f"{path}.key", "account key")
             if account is not None:
-                accounts.setdefault(account.key, account)
+                checked.setdefault(*account)
 
         tokens: dict[str, Token] = {}
         seen_tokens: dict[str, str] = {}
@@ -234,6 +231,10 @@ class _Checker:
 
         if self.errors:
             return None
+        accounts = {
+            key: Account(key, {agent_id: prepare_agent(agent_id, found) for agent_id, found in agents.items()})
+            for key, agents in checked.items()
+        }
         return State(clock=clock, tokens=tokens, accounts=accounts, document=document)
 
     def token(self, raw: Any, path: str) -> Token | None:
@@ -254,20 +255,20 @@ class _Checker:
             return None
         return Token(value, account, expires)
 
-    def account(self, raw: Any, path: str, now: datetime) -> Account | None:
+    def account(self, raw: Any, path: str, now: datetime) -> tuple[str, dict[str, tuple[Interaction, ...]]] | None:
         if not self.mapping(raw, path, ("key", "agents")):
             return None
         key = self.segment(raw["key"], f"{path}.key")
-        agents: dict[str, Agent] = {}
+        agents: dict[str, tuple[Interaction, ...]] = {}
         seen: dict[str, str] = {}
         for agent_path, agent_raw in self.items(raw["agents"], f"{path}.agents"):
             agent = self.agent(agent_raw, agent_path, now)
-            self.unique(seen, agent.id if agent else None, f"{agent_path}.id", "agent id")
+            self.unique(seen, agent[0] if agent else None, f"{agent_path}.id", "agent id")
             if agent is not None:
-                agents.setdefault(agent.id, agent)
-        return None if key is None else Account(key, agents)
+                agents.setdefault(*agent)
+        return None if key is None else (key, agents)
 
-    def agent(self, raw: Any, path: str, now: datetime) -> Agent | None:
+    def agent(self, raw: Any, path: str, now: datetime) -> tuple[str, tuple[Interaction, ...]] | None:
         if not self.mapping(raw, path, ("id", "interactions")):
             return None
         agent_id = self.segment(raw["id"], f"{path}.id")
@@ -279,7 +280,7 @@ class _Checker:
             self.unique(seen_guids, interaction.guid if interaction else None, f"{item_path}.guid", "interaction guid")
             if interaction is not None:
                 interactions.append(interaction)
-        return None if agent_id is None else Agent(agent_id, tuple(interactions))
+        return None if agent_id is None else (agent_id, tuple(interactions))
 
     def interaction(self, raw: Any, path: str, now: datetime, seen_channels: dict[str, str]) -> Interaction | None:
         if not self.mapping(raw, path, ("guid", "type", "channels"), ("direction",)):

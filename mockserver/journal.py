@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
+import socket
 import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -17,10 +19,16 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from mockserver.inbound import PublicRequest
 from mockserver.model import State, Token
 from mockserver.representation import rfc3339
 
 DEFAULT_LIMIT = 1000
+
+
+def worker_name() -> str:
+    """host:pid, which names the worker that served a journal entry."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def fingerprint(token: str) -> str:
@@ -56,31 +64,36 @@ class JournalEntry:
     """The tokens of the state the request met: enough to describe its token, without pinning the
     whole (possibly large) state in memory."""
     at: datetime
-    method: str
-    path: str
-    account: str | None
-    agent: str | None
-    query_string: bytes
-    accept: tuple[str, ...]
-    authorization: tuple[str, ...]
+    request: PublicRequest
     status: int | None
     """None when the connection was dropped on purpose (fault injection)."""
     fault: str | None
+    worker: str
 
     def render(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": rfc3339(self.at),
-            "method": self.method,
-            "path": self.path,
-            "account": self.account,
-            "agent": self.agent,
-            "query": parse_qs(self.query_string.decode("latin-1"), keep_blank_values=True),
-            "accept": list(self.accept),
-            "authorization": describe_authorization(self.authorization, self.tokens, self.at),
-            "status": self.status,
-            "fault": self.fault,
-        }
+        rendered = render_request(self.request, self.tokens, self.at, self.worker)
+        return {"id": self.id, **rendered, "status": self.status, "fault": self.fault}
+
+
+def render_request(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> dict[str, Any]:
+    """An entry's fields but its id, status and fault, in the order the journal shows them."""
+    return {
+        "at": rfc3339(at),
+        "method": request.method,
+        "path": request.path,
+        "account": request.account,
+        "agent": request.agent,
+        "query": parse_qs(request.query_string.decode("latin-1"), keep_blank_values=True),
+        "accept": list(request.accept),
+        "authorization": describe_authorization(request.authorization, tokens, at),
+        "worker": worker,
+    }
+
+
+def select(entries: list[dict[str, Any]], filters: Mapping[str, str] | None) -> list[dict[str, Any]]:
+    for name, wanted in (filters or {}).items():
+        entries = [entry for entry in entries if str(entry.get(name)) == wanted]
+    return entries
 
 
 class Journal:
@@ -88,22 +101,21 @@ class Journal:
         self._entries: deque[JournalEntry] = deque(maxlen=limit)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._worker = worker_name()
 
     @property
     def limit(self) -> int:
         return self._entries.maxlen or 0
 
-    def record(self, state: State, **fields: Any) -> None:
+    def record(self, state: State, request: PublicRequest, status: int | None, fault: str | None) -> None:
         with self._lock:
-            self._entries.append(JournalEntry(next(self._ids), state.tokens, state.clock.now(), **fields))
+            entry = JournalEntry(next(self._ids), state.tokens, state.clock.now(), request, status, fault, self._worker)
+            self._entries.append(entry)
 
     def entries(self, filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         with self._lock:
             recorded = list(self._entries)
-        found = [entry.render() for entry in recorded]
-        for name, wanted in (filters or {}).items():
-            found = [entry for entry in found if str(entry.get(name)) == wanted]
-        return found
+        return select([entry.render() for entry in recorded], filters)
 
     def clear(self) -> int:
         with self._lock:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mockserver.clock import Clock
-
-if TYPE_CHECKING:
-    from mockserver.prepared import PreparedAgent
 
 INTERACTION_TYPES = ("Phone", "Chat", "Email")
 DIRECTIONS = ("Inbound", "Outbound", "Internal")
@@ -46,17 +42,25 @@ class Token:
         return self.expires is not None and self.expires <= now
 
 
-@dataclass(frozen=True)
+class AgentAnswers(Protocol):
+    """An agent's answers, rendered once per change of the agent (mockserver.prepared)."""
+
+    @property
+    def v1_body(self) -> bytes: ...
+
+    @property
+    def latest_moment(self) -> datetime | None:
+        """The latest start or end of the agent's channels: a clock may not be set before it."""
+        ...
+
+    def v2_body(self, *, type: str, active_live_first: bool, size: int) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Agent:
     id: str
     interactions: tuple[Interaction, ...]
-
-    @cached_property
-    def responses(self) -> PreparedAgent:
-        # Imported here: model is the bottom layer and must not depend on rendering at import time.
-        from mockserver.prepared import PreparedAgent
-
-        return PreparedAgent(self)
+    answers: AgentAnswers = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +76,9 @@ class State:
     clock: Clock
     tokens: Mapping[str, Token]
     accounts: Mapping[str, Account]
-    document: Mapping[str, Any]
-    """The fixture document this state was built from, as given; what GET /__admin/state shows."""
+    document: Mapping[str, Any] | None
+    """The fixture document this state was loaded from, as given, which GET /__admin/state shows;
+    None after a control change, which edits the state itself (fixtures.to_document renders it)."""
 
     def agent(self, account_key: str, agent_id: str) -> Agent | None:
         account = self.accounts.get(account_key)

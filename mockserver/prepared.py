@@ -1,42 +1,134 @@
-"""Answers computed once per state, so a request only picks and joins bytes.
+"""An agent's answers, rendered when the agent changes, so a request only picks and joins bytes.
 
-An agent's channels are sorted once, every item is rendered once, and the eight (type,
-activeLiveFirst) selections are made with them, when the state is built. A request then costs a
-slice and a join, whatever the length of the agent's history.
+Every channel is rendered once, into lists kept in version-2 order (all of them, each type's, the
+active phones'). A request costs a slice and a join, whatever the length of the agent's history.
+A control change that starts or ends one channel edits those lists where the channel sits
+(a binary search and a copy of pointers) instead of sorting and rendering the history again.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from operator import attrgetter
 
-from mockserver.model import Agent
+from mockserver.model import INTERACTION_TYPES, Agent, Channel, Interaction
 from mockserver.representation import dumps, v1_item, v2_item_json
-from mockserver.selection import agent_channels, latest_v1, order_v2, select_v2
+from mockserver.selection import AgentChannel, latest_v1, order_v2, v1_order_key, v2_order_key
 
 _OPEN = b'{"interactions":['
 _CLOSE = b"]}"
+_KEY = attrgetter("key")
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedItem:
+    key: tuple[float, str]
+    """The channel's place in version-2 order."""
     type: str
     is_active_phone: bool
     body: bytes
 
+    @classmethod
+    def of(cls, item: AgentChannel) -> RenderedItem:
+        return cls(v2_order_key(item), item.type, item.is_active_phone, v2_item_json(item))
+
 
 class PreparedAgent:
-    def __init__(self, agent: Agent) -> None:
-        channels = agent_channels(agent)
-        latest = latest_v1(channels)
+    """Immutable: the `with_...` methods return a new one and leave this one to requests in flight."""
+
+    __slots__ = ("_all", "_by_type", "_active_phones", "_active", "_latest_ended", "v1_body", "latest_moment")
+
+    def __init__(
+        self,
+        all_items: list[RenderedItem],
+        by_type: dict[str, list[RenderedItem]],
+        active_phones: list[RenderedItem],
+        active: tuple[AgentChannel, ...],
+        latest_ended: AgentChannel | None,
+        latest_moment: datetime | None,
+    ) -> None:
+        self._all, self._by_type, self._active_phones = all_items, by_type, active_phones
+        self._active, self._latest_ended = active, latest_ended
+        self.latest_moment = latest_moment
+        latest = min(active, key=v1_order_key) if active else latest_ended
         self.v1_body = dumps({"interactions": [] if latest is None else [v1_item(latest)]})
-        ordered = [RenderedItem(item.type, item.is_active_phone, v2_item_json(item)) for item in order_v2(channels)]
-        self._selections = {
-            (type_, first): [
-                item.body for item in select_v2(ordered, type=type_, active_live_first=first, size=len(ordered))
-            ]
-            for type_ in ("All", "Phone", "Chat", "Email")
-            for first in (False, True)
-        }
+
+    @classmethod
+    def build(cls, interactions: Iterable[Interaction]) -> PreparedAgent:
+        channels = [AgentChannel(i, c) for i in interactions for c in i.channels]
+        ordered = [RenderedItem.of(item) for item in order_v2(channels)]
+        moments = [moment for item in channels for moment in (item.channel.start, item.channel.end) if moment]
+        return cls(
+            ordered,
+            {type_: [item for item in ordered if item.type == type_] for type_ in INTERACTION_TYPES},
+            [item for item in ordered if item.is_active_phone],
+            tuple(item for item in channels if item.active),
+            latest_v1(item for item in channels if not item.active),
+            max(moments, default=None),
+        )
+
+    def with_channel_started(self, interaction: Interaction, channel: Channel) -> PreparedAgent:
+        """`channel` is new and active; `interaction` already holds it."""
+        started = AgentChannel(interaction, channel)
+        rendered = RenderedItem.of(started)
+        return PreparedAgent(
+            _inserted(self._all, rendered),
+            {**self._by_type, started.type: _inserted(self._by_type[started.type], rendered)},
+            _inserted(self._active_phones, rendered) if rendered.is_active_phone else self._active_phones,
+            (*self._active, started),
+            self._latest_ended,
+            _later(self.latest_moment, channel.start),
+        )
+
+    def with_channel_ended(self, interaction: Interaction, channel: Channel) -> PreparedAgent:
+        """`channel` is the ended version of an active channel; `interaction` already holds it."""
+        ended = AgentChannel(interaction, channel)
+        rendered = RenderedItem.of(ended)
+        assert channel.end is not None
+        latest_ended = ended if self._latest_ended is None else min(self._latest_ended, ended, key=v1_order_key)
+        return PreparedAgent(
+            _replaced(self._all, rendered),
+            {**self._by_type, ended.type: _replaced(self._by_type[ended.type], rendered)},
+            [item for item in self._active_phones if item.key != rendered.key],
+            tuple(item for item in self._active if item.channel.channel_guid != channel.channel_guid),
+            latest_ended,
+            _later(self.latest_moment, channel.end),
+        )
 
     def v2_body(self, *, type: str, active_live_first: bool, size: int) -> bytes:
-        return _OPEN + b",".join(self._selections[(type, active_live_first)][:size]) + _CLOSE
+        pool = self._all if type == "All" else self._by_type[type]
+        if active_live_first and type in ("All", "Phone") and self._active_phones:
+            first = self._active_phones[:size]
+            rest = islice((item for item in pool if not item.is_active_phone), size - len(first))
+            bodies = [item.body for item in first] + [item.body for item in rest]
+        else:
+            bodies = [item.body for item in pool[:size]]
+        return _OPEN + b",".join(bodies) + _CLOSE
+
+
+def prepare_agent(agent_id: str, interactions: Sequence[Interaction]) -> Agent:
+    interactions = tuple(interactions)
+    return Agent(agent_id, interactions, PreparedAgent.build(interactions))
+
+
+def _inserted(items: list[RenderedItem], item: RenderedItem) -> list[RenderedItem]:
+    copy = list(items)
+    copy.insert(bisect_left(copy, item.key, key=_KEY), item)
+    return copy
+
+
+def _replaced(items: list[RenderedItem], item: RenderedItem) -> list[RenderedItem]:
+    index = bisect_left(items, item.key, key=_KEY)
+    if index == len(items) or items[index].key != item.key:
+        raise LookupError(f"channel {item.key[1]} is not among the agent's answers")
+    copy = list(items)
+    copy[index] = item
+    return copy
+
+
+def _later(moment: datetime | None, other: datetime) -> datetime:
+    return other if moment is None or other > moment else moment

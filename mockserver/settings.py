@@ -21,8 +21,24 @@ class Settings:
     journal_limit: int = DEFAULT_LIMIT
     through_connexion: bool = False
     """Route the operation through Connexion's middleware instead of the fast path; same answers, slower."""
+    store: str | None = None
+    """redis://HOST:PORT/DB: the state, journal and faults shared by every worker on it (a fleet)."""
+    store_prefix: str = "latest-interactions:"
+    """Prefix of the store's keys: several fleets can share one Redis database under different ones."""
+    replace_store: bool = False
+    """Replace a state the store holds that was started from other fixtures (else refused)."""
+    workers: int = 1
 
     def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.workers > 1 and self.store is None:
+            raise ValueError(
+                f"--workers {self.workers} needs --store redis://HOST:PORT/DB: without a shared store each worker "
+                "would keep its own state, journal and faults, and a client would see them disagree"
+            )
+        if self.store is not None and not self.store.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"--store must be a redis://HOST:PORT/DB URL, got {self.store!r}")
         if self.journal_limit < 1:
             raise ValueError(f"journal_limit must be at least 1, got {self.journal_limit}")
         if not self.versions or not self.versions <= ALL_VERSIONS or 1 not in self.versions:

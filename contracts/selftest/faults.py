@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.selftest.variants import with_fractions
-from mockserver.api import LatestInteractions
+from mockserver.api import LatestInteractions, parse_query
 from mockserver.errors import AgentNotFound, ApiError, InvalidParameter, NotAcceptable, Response, Unauthorized
+from mockserver.inbound import PublicRequest
 from mockserver.model import Agent, State, Token
 from mockserver.negotiation import parse_accept
 from mockserver.query import TYPE_REQUIRED, V2Query
@@ -97,16 +98,11 @@ class _CheckedEarly(LatestInteractions):
     ) -> None:
         raise NotImplementedError
 
-    def _answer(
-        self,
-        account_key: str,
-        agent_id: str,
-        authorization: Sequence[str],
-        accept: Sequence[str],
-        query: Mapping[str, Sequence[str]],
-    ) -> Response:
-        self.early(self.store.current(), account_key, agent_id, authorization, accept, query)
-        return super()._answer(account_key, agent_id, authorization, accept, query)
+    def _answer(self, state: State, request: PublicRequest) -> Response:
+        assert request.account is not None and request.agent is not None
+        query = parse_query(request.query_string)
+        self.early(state, request.account, request.agent, request.authorization, request.accept, query)
+        return super()._answer(state, request)
 
 
 class _V1Choice(LatestInteractions):
@@ -654,7 +650,7 @@ class DurationOfLiveChannel(_V2Listing):
     def item(self, channel: AgentChannel) -> dict[str, Any]:
         rendered = v2_item(channel)
         if rendered["duration"] is None:
-            rendered["duration"] = int((self.store.current().clock.now() - channel.channel.start).total_seconds())
+            rendered["duration"] = int((self.state_source().clock.now() - channel.channel.start).total_seconds())
         return rendered
 
 
@@ -764,7 +760,7 @@ class SchemeWithoutSpaceAccepted(_AcceptsShape):
 class TokenPrefixAccepted(_AcceptsShape):
     def token_of(self, header: str) -> str | None:
         presented = header.partition(" ")[2].strip()
-        known = self.store.current().tokens
+        known = self.state_source().tokens
         return next((t for t in known if presented and t.startswith(presented)), None)
 
 

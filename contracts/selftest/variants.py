@@ -16,6 +16,7 @@ from typing import Any
 
 from mockserver.api import LatestInteractions
 from mockserver.errors import ApiError, InvalidParameter, NotAcceptable, Response, Unauthorized
+from mockserver.inbound import PublicRequest
 from mockserver.model import State, Token
 from mockserver.query import V2Query
 from mockserver.representation import MEDIA_TYPES
@@ -123,17 +124,9 @@ class NoDirection(_Answers):
 
 @variant("every error message worded differently (the 404's and the empty type's are the page's own)")
 class OtherMessages(LatestInteractions):
-    def respond(
-        self,
-        account_key: str,
-        agent_id: str,
-        *,
-        authorization: Sequence[str],
-        accept: Sequence[str],
-        query: Mapping[str, Sequence[str]],
-    ) -> Response:
+    def respond(self, state: State, request: PublicRequest) -> Response:
         try:
-            return self._answer(account_key, agent_id, authorization, accept, query)
+            return self._answer(state, request)
         except InvalidParameter as error:
             if error.message == "The InteractionType field is required.":
                 return error.to_response()
@@ -248,14 +241,14 @@ def _methods(allow: str, *, head: bool, auth_first: bool) -> Callable[[Asgi], As
             await send({"type": "http.response.start", "status": 405, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
-        serve.store = app.store  # type: ignore[attr-defined]
+        serve.backend = app.backend  # type: ignore[attr-defined]
         return serve
 
     return wrap
 
 
 def _valid_token(app: Any, scope: dict[str, Any]) -> bool:
-    state: State = app.store.current()
+    state: State = app.backend.held()
     for name, value in scope["headers"]:
         if name == b"authorization":
             scheme, _, token = value.decode("latin-1").partition(" ")

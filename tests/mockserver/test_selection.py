@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver.model import Agent, Channel, Interaction
-from mockserver.prepared import PreparedAgent
+from mockserver.prepared import prepare_agent
 from mockserver.selection import AgentChannel, agent_channels, latest_v1
 
 EPOCH = datetime(2017, 3, 30, tzinfo=UTC)
@@ -50,7 +50,7 @@ def agents(draw: st.DrawFn) -> Agent:
         kept = tuple(c for c in interaction.channels if not (c.channel_guid in seen or seen.add(c.channel_guid)))
         if kept:
             unique.append(Interaction(interaction.guid, interaction.type, interaction.direction, kept))
-    return Agent("a", tuple(unique))
+    return prepare_agent("a", unique)
 
 
 def contract_v1_precedes(a: AgentChannel, b: AgentChannel) -> int:
@@ -90,14 +90,14 @@ def test_v1_item_is_first_under_the_contract_order(agent: Agent) -> None:
 @settings(max_examples=300)
 @given(agents(), st.sampled_from(["All", "Phone", "Chat", "Email"]), st.booleans(), st.integers(1, 100))
 def test_v2_body_matches_the_contract(agent: Agent, type_: str, active_live_first: bool, size: int) -> None:
-    body = json.loads(PreparedAgent(agent).v2_body(type=type_, active_live_first=active_live_first, size=size))
+    body = json.loads(agent.answers.v2_body(type=type_, active_live_first=active_live_first, size=size))
     assert [i["channelGuid"] for i in body["interactions"]] == contract_v2(agent, type_, active_live_first, size)
 
 
 @settings(max_examples=200)
 @given(agents())
 def test_v1_and_v2_agree(agent: Agent) -> None:
-    prepared = PreparedAgent(agent)
+    prepared = agent.answers
     v1 = json.loads(prepared.v1_body)["interactions"]
     v2 = json.loads(prepared.v2_body(type="All", active_live_first=False, size=100))["interactions"]
     assert (v1 == []) == (v2 == [])

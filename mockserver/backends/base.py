@@ -1,0 +1,73 @@
+"""The one interface of a backend: state, journal and faults, as the app and the control plane use them.
+
+A public request is admitted once: the backend gives the state to answer from and the faults that
+apply, and journals the request with what it was answered, all against one state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mockserver.changes import Change, Created
+from mockserver.errors import Response
+from mockserver.fault_injection import Decision
+from mockserver.inbound import PublicRequest
+from mockserver.model import State
+
+Answer = Callable[[State], Response]
+"""How the app answers a request from a state: pure, so a backend may call it again on a newer state."""
+MakeChange = Callable[[State], Change]
+StateHook = Callable[[], None]
+"""Called after a new state is installed (the command line freezes the collector there)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    response: Response | None
+    """The answer, or None when an injected fault fails the request (`decision` says how)."""
+    decision: Decision
+
+
+class StoreUnavailable(Exception):
+    """The shared store cannot be reached: the control call changed nothing (a 503)."""
+
+
+class Backend(Protocol):
+    @property
+    def journal_limit(self) -> int: ...
+
+    def held(self) -> State:
+        """The state this process serves from now, without asking anyone."""
+        ...
+
+    async def admit(self, request: PublicRequest, answer: Answer) -> Admission: ...
+
+    async def current(self) -> State:
+        """The latest state, after every change acknowledged so far."""
+        ...
+
+    async def change(self, make: MakeChange) -> Created:
+        """Apply the change `make` gives for the latest state; a refused change raises ControlError."""
+        ...
+
+    async def replace(self, state: State) -> State: ...
+
+    async def reset(self) -> State:
+        """Back to the startup state, journal and faults cleared, at once."""
+        ...
+
+    async def journal(self, filters: Mapping[str, str]) -> list[dict[str, Any]]: ...
+
+    async def clear_journal(self) -> int: ...
+
+    async def add_fault(self, body: Any) -> dict[str, Any]: ...
+
+    async def faults(self) -> list[dict[str, Any]]: ...
+
+    async def remove_fault(self, fault_id: int) -> None: ...
+
+    async def clear_faults(self) -> int: ...
+
+    async def close(self) -> None: ...

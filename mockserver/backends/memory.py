@@ -1,0 +1,98 @@
+"""The embedded backend: state, journal and faults in this process (one worker, no store)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from mockserver.backends.base import Admission, Answer, MakeChange, StateHook
+from mockserver.changes import Created, apply
+from mockserver.fault_injection import Decision, FaultInjector
+from mockserver.inbound import PublicRequest
+from mockserver.journal import Journal
+from mockserver.model import State
+from mockserver.store import StateStore
+
+_NO_FAULT = Decision()
+
+
+class InProcessBackend:
+    def __init__(self, initial: State, *, journal_limit: int, on_state: StateHook | None = None) -> None:
+        self.store = StateStore(initial)
+        self.journal_log = Journal(journal_limit)
+        self.fault_injector = FaultInjector()
+        self._on_state = on_state
+        self._reset_lock = threading.Lock()
+        self._installed()
+
+    @property
+    def journal_limit(self) -> int:
+        return self.journal_log.limit
+
+    def held(self) -> State:
+        return self.store.current()
+
+    async def admit(self, request: PublicRequest, answer: Answer) -> Admission:
+        state = self.store.current()
+        decision = self.fault_injector.decide(request.account, request.agent) if request.on_route else _NO_FAULT  # type: ignore[arg-type]
+        response = None if decision.fails else answer(state)
+        status = None if decision.drop else decision.status or (response.status if response else None)
+        self.journal_log.record(state, request, status, decision.kind)
+        return Admission(response, decision)
+
+    async def current(self) -> State:
+        return self.store.current()
+
+    async def change(self, make: MakeChange) -> Created:
+        created: Created = {}
+
+        def run(state: State) -> State:
+            new_state, result = apply(state, make(state))
+            created.update(result)
+            return new_state
+
+        self.store.update(run)
+        self._installed()
+        return created
+
+    async def replace(self, state: State) -> State:
+        self.store.replace(state)
+        self._installed()
+        return state
+
+    async def reset(self) -> State:
+        return self.reset_now()
+
+    def reset_now(self) -> State:
+        """Synchronous, for the pytest plugin's reset between tests (microseconds, no request)."""
+        with self._reset_lock:
+            state = self.store.reset()
+            self.journal_log.clear()
+            self.fault_injector.clear()
+        return state
+
+    async def journal(self, filters: Mapping[str, str]) -> list[dict[str, Any]]:
+        return self.journal_log.entries(filters)
+
+    async def clear_journal(self) -> int:
+        return self.journal_log.clear()
+
+    async def add_fault(self, body: Any) -> dict[str, Any]:
+        return self.fault_injector.add(body)
+
+    async def faults(self) -> list[dict[str, Any]]:
+        return self.fault_injector.list()
+
+    async def remove_fault(self, fault_id: int) -> None:
+        self.fault_injector.remove(fault_id)
+
+    async def clear_faults(self) -> int:
+        return self.fault_injector.clear()
+
+    async def close(self) -> None:
+        return None
+
+    def _installed(self) -> None:
+        if self._on_state is not None:
+            self._on_state()

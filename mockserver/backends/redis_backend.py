@@ -1,0 +1,428 @@
+"""The fleet backend: every worker, on one host or many, shares one state, journal and faults in Redis.
+
+- The state is a fixture document (the base) and a log of the Changes since, under one version.
+  A control change is resolved and applied on the worker's state of the current version, then
+  committed by compare-and-set of that version (retried on a conflict); a refused change is never
+  written. Other workers apply the same Change to the same state: a change costs what it touches.
+- Each worker serves from the built State of the version it holds. A public request is answered
+  from it, then admitted in one script that checks the version is still current (else the worker
+  catches up and answers again), decides the injected faults and journals the request: so every
+  answer reflects every change acknowledged before it, and faults and the journal are the fleet's.
+- A subscriber catches up as soon as a change is published, so requests rarely find it stale.
+- Redis gone: public requests are answered from the state held (not journaled, no faults), control
+  calls answer 503 and change nothing; the worker catches up when Redis is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from mockserver.backends import redis_scripts as scripts
+from mockserver.backends.base import Admission, Answer, MakeChange, StateHook, StoreUnavailable
+from mockserver.changes import Change, Created, apply
+from mockserver.fault_injection import Decision, parse_fault, seed_state
+from mockserver.fixtures import build_state, to_document
+from mockserver.inbound import PublicRequest
+from mockserver.journal import render_request, select, worker_name
+from mockserver.model import State
+from mockserver.payload import ControlError
+
+DEFAULT_PREFIX = "latest-interactions:"
+COMPACT_AFTER = 500
+"""Changes kept in the log before the committing worker folds them into the base document."""
+_MAX_ATTEMPTS = 20
+_RECONNECT_SECONDS = 0.5
+_NO_FAULT = Decision()
+log = logging.getLogger("mockserver.fleet")
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    version: int
+    state: State
+
+
+class StoreSetupError(Exception):
+    """The store cannot be used at start: unreachable, or holding another fixture set."""
+
+
+def encode_document(document: Any) -> str:
+    return json.dumps(document, separators=(",", ":"), default=_iso)
+
+
+def document_digest(document: Any) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=_iso).encode()).hexdigest()
+
+
+def initialize_store(url: str, document: Any, *, prefix: str = DEFAULT_PREFIX, replace: bool = False) -> str:
+    """Make the store hold a fleet's state, from the startup fixture `document` when it holds none.
+
+    Returns what was done, for the banner. A store already holding a state started from other
+    fixtures is refused unless `replace`: joining it would serve data the command line did not name.
+    """
+    keys = _Keys(prefix)
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        with client:
+            encoded = encode_document(document)
+            if replace:
+                client.delete(keys.version)
+            if client.eval(scripts.INITIALIZE, 5, *keys.state_keys, keys.initial, encoded, encoded) == 1:
+                return "initialized from the fixtures"
+            stored = client.get(keys.initial)
+            if stored is not None and document_digest(json.loads(stored)) != document_digest(document):
+                raise StoreSetupError(
+                    f"the store {url} already holds a mock's state started from other fixtures; pass "
+                    "--replace-store to replace it with these (every worker on it then serves them)"
+                )
+            version = int(client.get(keys.version) or 0)
+            return f"joined the shared state at version {version}"
+    except redis.RedisError as error:
+        raise StoreSetupError(f"cannot use the store {url}: {error}") from None
+
+
+class _Keys:
+    def __init__(self, prefix: str) -> None:
+        self.version, self.base, self.base_version, self.log = (
+            prefix + name for name in ("version", "base", "base_version", "log")
+        )
+        self.initial, self.journal, self.journal_id = prefix + "initial", prefix + "journal", prefix + "journal_id"
+        self.faults, self.fault_id, self.fault = prefix + "faults", prefix + "fault_id", prefix + "fault:"
+        self.channel = prefix + "changes"
+
+    @property
+    def state_keys(self) -> tuple[str, str, str, str]:
+        return self.version, self.base, self.base_version, self.log
+
+
+class RedisBackend:
+    def __init__(
+        self,
+        url: str,
+        *,
+        journal_limit: int,
+        prefix: str = DEFAULT_PREFIX,
+        on_state: StateHook | None = None,
+    ) -> None:
+        self.url, self._limit, self._keys, self._on_state = url, journal_limit, _Keys(prefix), on_state
+        self.worker = worker_name()
+        self._held = self._load()
+        self._client = aioredis.Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=5, retry=Retry(NoBackoff(), 0)
+        )
+        self._admit = self._client.register_script(scripts.ADMIT)
+        self._commit = self._client.register_script(scripts.COMMIT)
+        self._since = self._client.register_script(scripts.SINCE)
+        self._catching_up: asyncio.Lock | None = None
+        self._subscriber: asyncio.Task[None] | None = None
+        self._unreachable = False
+
+    # -- the state ------------------------------------------------------------------------------------
+
+    def _load(self) -> Held:
+        """At start, synchronously: the base document and the log since, from the store."""
+        try:
+            with redis.Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=30) as client:
+                reply = client.eval(scripts.SINCE, 4, *self._keys.state_keys, -1)
+        except redis.RedisError as error:
+            raise StoreSetupError(f"cannot use the store {self.url}: {error}") from None
+        if reply[0] == -1:
+            raise StoreSetupError(f"the store {self.url} holds no state: start the mock with --store to initialize it")
+        return self._built(reply, None)
+
+    def _built(self, reply: list[Any], held: Held | None) -> Held:
+        version, base_version, base, *changes = reply
+        if base:
+            state = build_state(json.loads(base), source="the shared state")
+            at = int(base_version)
+        else:
+            assert held is not None
+            state, at = held.state, held.version
+        for raw in changes:
+            state, _ = apply(state, Change.from_json(json.loads(raw)))
+            at += 1
+        if at != int(version):
+            raise StoreUnavailable(f"the shared state's log does not reach version {version} (at {at})")
+        return Held(at, state)
+
+    def held(self) -> State:
+        return self._held.state
+
+    async def _catch_up(self) -> Held:
+        if self._catching_up is None:
+            self._catching_up = asyncio.Lock()
+        async with self._catching_up:
+            held = self._held
+            try:
+                reply = await self._since(keys=self._keys.state_keys, args=[held.version])
+            except redis.RedisError as error:
+                raise self._unavailable(error) from None
+            if reply[0] == -1:
+                raise StoreUnavailable(
+                    f"the store {self.url} lost the shared state (was it flushed or restarted empty?)"
+                )
+            if int(reply[0]) != held.version:
+                self._install(self._built(reply, held))
+            return self._held
+
+    def _install(self, held: Held) -> None:
+        if held.version > self._held.version:
+            self._held = held
+            if self._on_state is not None:
+                self._on_state()
+
+    async def current(self) -> State:
+        self._ensure_subscriber()
+        return (await self._catch_up()).state
+
+    async def change(self, make: MakeChange) -> Created:
+        self._ensure_subscriber()
+        for _ in range(_MAX_ATTEMPTS):
+            held = await self._catch_up()
+            change = make(held.state)
+            new_state, created = apply(held.state, change)
+            try:
+                committed, version = await self._commit(
+                    keys=[self._keys.version, self._keys.log],
+                    args=[held.version, json.dumps(change.to_json()), self._keys.channel],
+                )
+            except redis.RedisError as error:
+                raise self._unavailable(error) from None
+            if committed:
+                self._install(Held(int(version), new_state))
+                await self._maybe_compact(int(version))
+                return created
+        raise ControlError(409, f"The shared state kept changing under this change ({_MAX_ATTEMPTS} tries); retry it.")
+
+    async def _maybe_compact(self, version: int) -> None:
+        try:
+            base_version = int(await self._client.get(self._keys.base_version) or 0)
+            if version - base_version < COMPACT_AFTER:
+                return
+            held = self._held
+            document = encode_document(to_document(held.state))
+            await self._client.eval(scripts.COMPACT, 4, *self._keys.state_keys, document, held.version)
+        except redis.RedisError as error:
+            log.warning("mockserver: could not fold the change log into the base: %s", error)
+
+    async def replace(self, state: State) -> State:
+        try:
+            version = await self._client.eval(
+                scripts.REPLACE, 4, *self._keys.state_keys, encode_document(state.document), self._keys.channel
+            )
+        except redis.RedisError as error:
+            raise self._unavailable(error) from None
+        self._install_replacement(Held(int(version), state))
+        return state
+
+    async def reset(self) -> State:
+        keys = self._keys
+        try:
+            version = await self._client.eval(
+                scripts.RESET,
+                7,
+                *keys.state_keys,
+                keys.initial,
+                keys.journal,
+                keys.faults,
+                keys.fault,
+                keys.channel,
+            )
+            initial = await self._client.get(keys.initial)
+        except redis.RedisError as error:
+            raise self._unavailable(error) from None
+        if initial is None:
+            raise StoreUnavailable(f"the store {self.url} lost the startup fixtures (was it flushed?)")
+        state = build_state(json.loads(initial), source="the startup fixtures")
+        self._install_replacement(Held(int(version), state))
+        return state
+
+    def _install_replacement(self, held: Held) -> None:
+        # A catch-up running meanwhile may already hold this version or a later one.
+        self._install(held)
+
+    # -- public requests --------------------------------------------------------------------------------
+
+    async def admit(self, request: PublicRequest, answer: Answer) -> Admission:
+        self._ensure_subscriber()
+        held = self._held
+        for _ in range(_MAX_ATTEMPTS):
+            response = answer(held.state)
+            entry = render_request(request, held.state.tokens, held.state.clock.now(), self.worker)
+            try:
+                reply = await self._admit(
+                    keys=[self._keys.version, self._keys.journal, self._keys.journal_id, self._keys.faults],
+                    args=[
+                        held.version,
+                        request.account or "" if request.on_route else "",
+                        request.agent or "",
+                        response.status,
+                        json.dumps(entry, separators=(",", ":")),
+                        self._limit,
+                        self._keys.fault,
+                    ],
+                )
+            except redis.RedisError as error:
+                self._unavailable(error)
+                return Admission(response, _NO_FAULT)
+            if reply[0] == 1:
+                self._reachable()
+                _, delay_ms, status, retry_after, drop, applied = reply
+                decision = Decision(
+                    delay_seconds=int(delay_ms) / 1000,
+                    status=int(status) or None,
+                    retry_after=None if int(retry_after) < 0 else int(retry_after),
+                    drop=bool(drop),
+                    fault_ids=tuple(int(i) for i in _text(applied).split(",") if i),
+                )
+                return Admission(None if decision.fails else response, decision)
+            try:
+                held = await self._catch_up()
+            except StoreUnavailable:
+                return Admission(response, _NO_FAULT)
+        return Admission(answer(held.state), _NO_FAULT)
+
+    # -- journal and faults -------------------------------------------------------------------------
+
+    @property
+    def journal_limit(self) -> int:
+        return self._limit
+
+    async def journal(self, filters: Mapping[str, str]) -> list[dict[str, Any]]:
+        raw = await self._call(self._client.lrange(self._keys.journal, 0, -1))
+        entries = []
+        for line in raw:
+            entry_id, status, fault, rendered = _text(line).split("\t", 3)
+            entries.append(
+                {
+                    "id": int(entry_id),
+                    **json.loads(rendered),
+                    "status": int(status) if status else None,
+                    "fault": fault or None,
+                }
+            )
+        return select(entries, filters)
+
+    async def clear_journal(self) -> int:
+        return int(await self._call(self._client.eval(scripts.CLEAR_JOURNAL, 1, self._keys.journal)))
+
+    async def add_fault(self, body: Any) -> dict[str, Any]:
+        spec = parse_fault(body, 0)  # refused before an id is taken
+        fault_id = int(await self._call(self._client.incr(self._keys.fault_id)))
+        spec = parse_fault(body, fault_id)
+        low, high = spec.delay_ms or (0, 0)
+        fields = {
+            "kind": spec.kind,
+            "account": spec.account or "",
+            "agent": spec.agent or "",
+            "remaining": -1 if spec.count is None else spec.count,
+            "probability": repr(spec.probability),
+            "low": low,
+            "high": high,
+            "status": spec.status or 0,
+            "retry_after": -1 if spec.retry_after is None else spec.retry_after,
+            "random": seed_state(spec.seed),
+            "spec": json.dumps(spec.describe(None)),
+        }
+        pipe = self._client.pipeline(transaction=True)
+        pipe.hset(self._keys.fault + str(fault_id), mapping=fields)  # type: ignore[arg-type]
+        pipe.rpush(self._keys.faults, fault_id)
+        await self._call(pipe.execute())
+        return spec.describe(spec.count)
+
+    async def faults(self) -> list[dict[str, Any]]:
+        ids = await self._call(self._client.lrange(self._keys.faults, 0, -1))
+        pipe = self._client.pipeline(transaction=False)
+        for fault_id in ids:
+            pipe.hmget(self._keys.fault + _text(fault_id), "spec", "remaining")
+        listed = []
+        for spec, remaining in await self._call(pipe.execute()):
+            if spec is None:
+                continue  # used up between the two reads
+            described = json.loads(spec)
+            described["remaining"] = None if int(remaining) < 0 else int(remaining)
+            listed.append(described)
+        return listed
+
+    async def remove_fault(self, fault_id: int) -> None:
+        pipe = self._client.pipeline(transaction=True)
+        pipe.lrem(self._keys.faults, 0, str(fault_id))
+        pipe.delete(self._keys.fault + str(fault_id))
+        removed, _ = await self._call(pipe.execute())
+        if not removed:
+            raise ControlError(404, f"Unknown fault {fault_id}.")
+
+    async def clear_faults(self) -> int:
+        return int(await self._call(self._client.eval(scripts.CLEAR_FAULTS, 1, self._keys.faults, self._keys.fault)))
+
+    # -- the connection ---------------------------------------------------------------------------------
+
+    async def _call(self, pending: Any) -> Any:
+        try:
+            return await pending
+        except redis.RedisError as error:
+            raise self._unavailable(error) from None
+
+    def _unavailable(self, error: Exception) -> StoreUnavailable:
+        if not self._unreachable:
+            self._unreachable = True
+            log.warning(
+                "mockserver: the store %s is unreachable (%s); serving the last state held, control calls answer 503",
+                self.url,
+                error,
+            )
+        return StoreUnavailable(
+            f"The shared store {self.url} is unreachable ({error}); nothing was changed. Public requests are "
+            "answered from the last state each worker holds until it is back."
+        )
+
+    def _reachable(self) -> None:
+        if self._unreachable:
+            self._unreachable = False
+            log.warning("mockserver: the store %s is reachable again", self.url)
+
+    def _ensure_subscriber(self) -> None:
+        if self._subscriber is None or self._subscriber.done():
+            self._subscriber = asyncio.get_running_loop().create_task(self._follow())
+
+    async def _follow(self) -> None:
+        """Catch up whenever a change is published; after an outage, catch up at once."""
+        while True:
+            try:
+                async with self._client.pubsub() as pubsub:
+                    await pubsub.subscribe(self._keys.channel)
+                    await self._catch_up()
+                    self._reachable()
+                    async for message in pubsub.listen():
+                        if message["type"] == "message" and int(message["data"]) > self._held.version:
+                            await self._catch_up()
+            except asyncio.CancelledError:
+                raise
+            except (redis.RedisError, StoreUnavailable, OSError):
+                await asyncio.sleep(_RECONNECT_SECONDS)
+
+    async def close(self) -> None:
+        if self._subscriber is not None:
+            self._subscriber.cancel()
+        await self._client.aclose()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _iso(value: Any) -> str:
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

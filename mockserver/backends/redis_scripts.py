@@ -1,0 +1,167 @@
+"""The fleet's atomic steps, as Lua scripts Redis runs whole: nothing else interleaves with one.
+
+Keys, under one prefix:
+    version        the state's version, raised by every change
+    base           a fixture document (JSON) of the state at `base_version`
+    base_version
+    log            the changes since the base, oldest first: entry i made version base_version + 1 + i
+    initial        the startup fixture document, what a reset goes back to
+    journal        entries "id TAB status TAB fault TAB json", oldest first, at most the limit
+    journal_id     the last journal id given
+    faults         fault ids in the order they were added; fault:ID a hash of each
+    fault_id       the last fault id given
+"""
+
+from __future__ import annotations
+
+# KEYS: version base base_version log initial   ARGV: initial document, base document
+INITIALIZE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[5], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], 1)
+redis.call('SET', KEYS[3], 1)
+redis.call('DEL', KEYS[4])
+return 1
+"""
+
+# KEYS: version base base_version log   ARGV: the version held (-1: none)
+# -> {version, base_version, base document or '' when the log from the held version suffices, changes...}
+SINCE = """
+local version = tonumber(redis.call('GET', KEYS[1]))
+if not version then return {-1} end
+local base_version = tonumber(redis.call('GET', KEYS[3]))
+local held = tonumber(ARGV[1])
+local reply = {version, base_version}
+local first = 0
+if held >= base_version then
+    reply[3] = ''
+    first = held - base_version
+else
+    reply[3] = redis.call('GET', KEYS[2])
+end
+local changes = redis.call('LRANGE', KEYS[4], first, -1)
+for i = 1, #changes do reply[#reply + 1] = changes[i] end
+return reply
+"""
+
+# KEYS: version log   ARGV: expected version, change JSON, channel -> {1, new version} or {0, current}
+COMMIT = """
+local current = tonumber(redis.call('GET', KEYS[1]))
+if current ~= tonumber(ARGV[1]) then return {0, current or -1} end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+local version = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[3], version)
+return {1, version}
+"""
+
+# KEYS: version base base_version log   ARGV: document, channel -> the new version
+REPLACE = """
+local version = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[3], version)
+redis.call('DEL', KEYS[4])
+redis.call('PUBLISH', ARGV[2], version)
+return version
+"""
+
+# KEYS: version base base_version log   ARGV: document of the state at version V, V
+# Folds the log up to V into the base; a no-op when the base is already as new (a replace came first).
+COMPACT = """
+local base_version = tonumber(redis.call('GET', KEYS[3]))
+local at = tonumber(ARGV[2])
+if not base_version or base_version >= at then return 0 end
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[4], at - base_version, -1)
+redis.call('SET', KEYS[3], at)
+return 1
+"""
+
+# KEYS: version base base_version log initial journal faults   ARGV: fault key prefix, channel
+RESET = """
+local ids = redis.call('LRANGE', KEYS[7], 0, -1)
+for i = 1, #ids do redis.call('DEL', ARGV[1] .. ids[i]) end
+redis.call('DEL', KEYS[7], KEYS[6], KEYS[4])
+local version = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], redis.call('GET', KEYS[5]))
+redis.call('SET', KEYS[3], version)
+redis.call('PUBLISH', ARGV[2], version)
+return version
+"""
+
+# KEYS: version journal journal_id faults
+# ARGV: held version, account, agent ('' off the route: no faults), answer status, journal JSON,
+#       journal limit, fault key prefix
+# -> {0, current version} when the held state is stale (answer again from the current one), else
+#    {1, delay ms, status (0: none), retry-after (-1: none), drop (0|1), applied fault ids ("1,3")}
+# The fault rules are FaultInjector.decide's, with the same generator (fault_injection.py).
+ADMIT = """
+local current = tonumber(redis.call('GET', KEYS[1]))
+if current ~= tonumber(ARGV[1]) then return {0, current or -1} end
+local account, agent = ARGV[2], ARGV[3]
+local delay, status, retry_after, drop, applied = 0, 0, -1, 0, {}
+if account ~= '' and redis.call('LLEN', KEYS[4]) > 0 then
+    local ids = redis.call('LRANGE', KEYS[4], 0, -1)
+    for i = 1, #ids do
+        local key = ARGV[7] .. ids[i]
+        local f = redis.call('HMGET', key, 'kind', 'account', 'agent', 'remaining', 'probability',
+                             'low', 'high', 'status', 'retry_after', 'random')
+        local kind, remaining, random = f[1], tonumber(f[4]), tonumber(f[10])
+        local matches = (f[2] == '' or f[2] == account) and (f[3] == '' or f[3] == agent) and remaining ~= 0
+        if matches and not (kind ~= 'delay' and (status ~= 0 or drop == 1)) then
+            local applies = true
+            local probability = tonumber(f[5])
+            if probability < 1 then
+                random = (random * 16807) % 2147483647
+                applies = random / 2147483647 < probability
+            end
+            if applies then
+                if remaining > 0 then remaining = remaining - 1 end
+                applied[#applied + 1] = ids[i]
+                if kind == 'delay' then
+                    local low, high = tonumber(f[6]), tonumber(f[7])
+                    if low == high then
+                        delay = delay + low
+                    else
+                        random = (random * 16807) % 2147483647
+                        delay = delay + low + random % (high - low + 1)
+                    end
+                elseif kind == 'status' then
+                    status, retry_after = tonumber(f[8]), tonumber(f[9])
+                else
+                    drop = 1
+                end
+            end
+            if remaining == 0 then
+                redis.call('LREM', KEYS[4], 0, ids[i])
+                redis.call('DEL', key)
+            else
+                redis.call('HSET', key, 'remaining', remaining, 'random', random)
+            end
+        end
+    end
+end
+local shown_status, fault = ARGV[4], ''
+if drop == 1 then shown_status, fault = '', 'drop'
+elseif status ~= 0 then shown_status, fault = tostring(status), 'status'
+elseif delay > 0 then fault = 'delay' end
+local id = redis.call('INCR', KEYS[3])
+redis.call('RPUSH', KEYS[2], id .. '\\t' .. shown_status .. '\\t' .. fault .. '\\t' .. ARGV[5])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[6]), -1)
+return {1, delay, status, retry_after, drop, table.concat(applied, ',')}
+"""
+
+# KEYS: faults   ARGV: fault key prefix -> how many were cleared
+CLEAR_FAULTS = """
+local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+for i = 1, #ids do redis.call('DEL', ARGV[1] .. ids[i]) end
+redis.call('DEL', KEYS[1])
+return #ids
+"""
+
+# KEYS: journal -> how many were cleared
+CLEAR_JOURNAL = """
+local count = redis.call('LLEN', KEYS[1])
+redis.call('DEL', KEYS[1])
+return count
+"""
