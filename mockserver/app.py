@@ -75,6 +75,9 @@ class MockServer:
         self.admin_app = create_admin_app(self.backend, admin_token=self.settings.admin_token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
         if scope["type"] != "http":
             await self.connexion_app(scope, receive, send)
             return
@@ -92,6 +95,17 @@ class MockServer:
             # The page's own 404 text, as the real service gives for a path it does not serve;
             # journaled, since a wrong path is the likeliest client bug there is.
             await self._public(scope, receive, send, PublicRequest.of(scope, None, None))
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Close the backend's connections before the server's event loop closes."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.backend.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
     async def _public(self, scope: Scope, receive: Receive, send: Send, request: PublicRequest) -> None:
         admission = await self.backend.admit(request, self._answer(request))

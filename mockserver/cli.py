@@ -1,18 +1,29 @@
-"""`mockserver run ...`: arguments -> Settings -> create_app -> uvicorn, with a start banner."""
+"""`mockserver run ...`: arguments -> Settings -> create_app -> uvicorn, with a start banner.
+
+With `--workers N` (and a store), uvicorn's supervisor runs N processes on one listening socket,
+each building its app with `worker_app`. The collector is frozen here, after each new state, not
+in the library: through the pytest plugin the mock runs inside the user's own test process.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gc
 import ipaddress
+import json
+import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
-from mockserver.app import MockServer, create_app
-from mockserver.fixtures import FixtureError
+from mockserver.app import MockServer, create_app, prepare_store
+from mockserver.backends.redis_backend import StoreSetupError
+from mockserver.fixtures import FixtureError, load_fixture_file
 from mockserver.settings import Settings, parse_versions
 from mockserver.spec import load_spec
 
@@ -41,6 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--versions", default="1,2", help="'1,2' (default) or '1' (today's production: version 2 answers 406)"
     )
     run.add_argument("--admin-token", default=None, help="require 'Authorization: Bearer <token>' on /__admin")
+    run.add_argument(
+        "--store",
+        default=None,
+        metavar="redis://HOST:PORT/DB",
+        help="keep the state, journal and faults in Redis, shared by every worker and host on it",
+    )
+    run.add_argument(
+        "--workers", type=int, default=1, help="worker processes on this host (above 1 needs --store; default: 1)"
+    )
+    run.add_argument(
+        "--replace-store",
+        action="store_true",
+        help="replace a state the store holds that was started from other fixtures (refused otherwise)",
+    )
+    run.add_argument(
+        "--store-prefix",
+        default=defaults.store_prefix,
+        help="prefix of the store's keys, one per fleet sharing a database (default: %(default)s)",
+    )
     return parser
 
 
@@ -54,12 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             versions=parse_versions(args.versions),
             admin_token=args.admin_token,
+            store=args.store,
+            store_prefix=args.store_prefix,
+            replace_store=args.replace_store,
+            workers=args.workers,
         )
     except ValueError as error:
         parser.error(str(error))
     try:
-        app = create_app(settings)
-    except FixtureError as error:
+        store = prepare_store(settings) if settings.store else None
+        # The workers of a fleet build their state from the store; one worker builds it here.
+        app = create_app(settings, on_state=gc.freeze, store_ready=True) if settings.workers == 1 else None
+    except (FixtureError, StoreSetupError) as error:
         print(f"mockserver: {error}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -73,18 +109,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     warning = admin_warning(settings)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    print(banner(app, sock.getsockname()[1]), flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
+    summary = app.backend.held().summary() if app else load_fixture_file(settings.fixtures).summary()
+    print(banner(settings, summary, sock.getsockname()[1], store), flush=True)
+    if app is not None:
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        uvicorn.Server(config).run(sockets=[sock])
+        return 0
+    os.environ[_SETTINGS_VARIABLE] = _settings_json(settings)
+    config = uvicorn.Config(
+        f"{__name__}:worker_app",
+        factory=True,
+        workers=settings.workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    Multiprocess(config, sockets=[sock]).run()
     return 0
 
 
-def banner(app: MockServer, port: int) -> str:
-    settings = app.settings
+def worker_app() -> MockServer:
+    """A worker of `--workers N`, started by uvicorn's supervisor; its settings come from the parent."""
+    settings = _settings_from_json(os.environ[_SETTINGS_VARIABLE])
+    return create_app(settings, on_state=gc.freeze, store_ready=True)
+
+
+def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str | None = None) -> str:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     root = f"http://{host}:{port}"
     spec = load_spec()
-    loaded = app.backend.held().summary()
     versions = ", ".join(f"application/json;version={v}" for v in sorted(settings.versions))
     lines = [
         f"Latest Interactions mock listening on {root}{spec.base_path}",
@@ -98,7 +151,24 @@ def banner(app: MockServer, port: int) -> str:
         f"  docs:     {root}{spec.base_path}/ui/  (spec: {root}{spec.base_path}/openapi.json)",
         f"  admin:    {root}/__admin/state" + ("  (token required)" if settings.admin_token else ""),
     ]
+    if settings.store:
+        lines.append(f"  store:    {settings.store} ({store}), {settings.workers} worker(s) on this host")
     return "\n".join(lines)
+
+
+_SETTINGS_VARIABLE = "LATEST_INTERACTIONS_MOCK_SETTINGS"
+
+
+def _settings_json(settings: Settings) -> str:
+    values = dataclasses.asdict(settings)
+    values["fixtures"], values["versions"] = str(settings.fixtures), sorted(settings.versions)
+    return json.dumps(values)
+
+
+def _settings_from_json(text: str) -> Settings:
+    values = json.loads(text)
+    values["fixtures"], values["versions"] = Path(values["fixtures"]), frozenset(values["versions"])
+    return Settings(**values)
 
 
 def admin_warning(settings: Settings) -> str | None:

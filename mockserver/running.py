@@ -62,7 +62,7 @@ def start_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(512)
-    config = uvicorn.Config(wrapped or app, log_level=log_level, access_log=False, lifespan="off")
+    config = uvicorn.Config(wrapped or app, log_level=log_level, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="latest-interactions-mock"

@@ -15,6 +15,7 @@ from mockserver import Settings, create_app
 from mockserver.resources import DEFAULT_FIXTURES
 from mockserver.running import RunningMock, start_in_thread
 from mockserver.spec import load_spec
+from tests.fleet import Fleet, RedisServer, running_fleet, shared_redis
 
 pytest_plugins = ["pytester"]
 
@@ -58,10 +59,40 @@ def mock_v1_only() -> Iterator[RunningMock]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    with shared_redis() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def fleet(redis_server: RedisServer) -> Iterator[Fleet]:
+    """Two mock processes on one Redis, as two hosts behind a load balancer."""
+    with running_fleet(redis_server.url) as running:
+        yield running
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module with ALSO_ON_A_FLEET = True runs each test taking `client` twice: against one
+    in-process mock, and against the fleet with requests spread over its workers."""
+    if "client" in metafunc.fixturenames and getattr(metafunc.module, "ALSO_ON_A_FLEET", False):
+        metafunc.parametrize("mock_kind", ["in-process", "fleet"], indirect=True)
+
+
 @pytest.fixture
-def client(mock: RunningMock) -> Iterator[httpx.Client]:
+def mock_kind(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "in-process"))
+
+
+@pytest.fixture
+def client(mock_kind: str, request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
     """A spec-checked client of the full mock; the mock's state is reset after the test."""
-    with spec_checked_client(mock.url) as session:
+    if mock_kind == "fleet":
+        running: Fleet = request.getfixturevalue("fleet")
+        session = spec_checked_client(running.url, transport=running.transport())
+    else:
+        session = spec_checked_client(request.getfixturevalue("mock").url)
+    with session:
         yield session
         session.post("/__admin/reset").raise_for_status()
 

@@ -19,6 +19,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,7 @@ log = logging.getLogger("mockserver.fleet")
 
 @dataclass(frozen=True, slots=True)
 class Held:
+    epoch: str
     version: int
     state: State
 
@@ -78,7 +80,7 @@ def initialize_store(url: str, document: Any, *, prefix: str = DEFAULT_PREFIX, r
             encoded = encode_document(document)
             if replace:
                 client.delete(keys.version)
-            if client.eval(scripts.INITIALIZE, 5, *keys.state_keys, keys.initial, encoded, encoded) == 1:
+            if client.eval(scripts.INITIALIZE, 6, *keys.initialize_keys, encoded, encoded, new_epoch()) == 1:
                 return "initialized from the fixtures"
             stored = client.get(keys.initial)
             if stored is not None and document_digest(json.loads(stored)) != document_digest(document):
@@ -99,11 +101,23 @@ class _Keys:
         )
         self.initial, self.journal, self.journal_id = prefix + "initial", prefix + "journal", prefix + "journal_id"
         self.faults, self.fault_id, self.fault = prefix + "faults", prefix + "fault_id", prefix + "fault:"
-        self.channel = prefix + "changes"
+        self.channel, self.epoch = prefix + "changes", prefix + "epoch"
 
     @property
     def state_keys(self) -> tuple[str, str, str, str]:
         return self.version, self.base, self.base_version, self.log
+
+    @property
+    def initialize_keys(self) -> tuple[str, ...]:
+        return (*self.state_keys, self.initial, self.epoch)
+
+    @property
+    def since_keys(self) -> tuple[str, ...]:
+        return (*self.state_keys, self.epoch)
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(8)
 
 
 class RedisBackend:
@@ -134,15 +148,17 @@ class RedisBackend:
         """At start, synchronously: the base document and the log since, from the store."""
         try:
             with redis.Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=30) as client:
-                reply = client.eval(scripts.SINCE, 4, *self._keys.state_keys, -1)
+                reply = client.eval(scripts.SINCE, 5, *self._keys.since_keys, -1, "")
+                initial = client.get(self._keys.initial)
         except redis.RedisError as error:
             raise StoreSetupError(f"cannot use the store {self.url}: {error}") from None
-        if reply[0] == -1:
+        if reply[0] == -1 or initial is None:
             raise StoreSetupError(f"the store {self.url} holds no state: start the mock with --store to initialize it")
+        self._initial = _text(initial)  # kept to seed the store again should it come back empty
         return self._built(reply, None)
 
     def _built(self, reply: list[Any], held: Held | None) -> Held:
-        version, base_version, base, *changes = reply
+        version, base_version, epoch, base, *changes = reply
         if base:
             state = build_state(json.loads(base), source="the shared state")
             at = int(base_version)
@@ -154,7 +170,7 @@ class RedisBackend:
             at += 1
         if at != int(version):
             raise StoreUnavailable(f"the shared state's log does not reach version {version} (at {at})")
-        return Held(at, state)
+        return Held(_text(epoch), at, state)
 
     def held(self) -> State:
         return self._held.state
@@ -165,19 +181,29 @@ class RedisBackend:
         async with self._catching_up:
             held = self._held
             try:
-                reply = await self._since(keys=self._keys.state_keys, args=[held.version])
+                reply = await self._since(keys=self._keys.since_keys, args=[held.version, held.epoch])
+                if reply[0] == -1:
+                    await self._seed_again(held)
+                    reply = await self._since(keys=self._keys.since_keys, args=[held.version, held.epoch])
             except redis.RedisError as error:
                 raise self._unavailable(error) from None
             if reply[0] == -1:
-                raise StoreUnavailable(
-                    f"the store {self.url} lost the shared state (was it flushed or restarted empty?)"
-                )
-            if int(reply[0]) != held.version:
+                raise StoreUnavailable(f"the store {self.url} holds no state")
+            if int(reply[0]) != held.version or _text(reply[2]) != held.epoch:
                 self._install(self._built(reply, held))
             return self._held
 
+    async def _seed_again(self, held: Held) -> None:
+        """The store came back empty (restarted without persistence, or flushed): the first worker to
+        notice seeds it with the state it holds and the startup fixtures it read, so the fleet goes on."""
+        log.warning("mockserver: the store %s lost the shared state; seeding it with this worker's", self.url)
+        document = encode_document(to_document(held.state))
+        await self._client.eval(
+            scripts.INITIALIZE, 6, *self._keys.initialize_keys, self._initial, document, new_epoch()
+        )
+
     def _install(self, held: Held) -> None:
-        if held.version > self._held.version:
+        if held.epoch != self._held.epoch or held.version > self._held.version:
             self._held = held
             if self._on_state is not None:
                 self._on_state()
@@ -194,13 +220,13 @@ class RedisBackend:
             new_state, created = apply(held.state, change)
             try:
                 committed, version = await self._commit(
-                    keys=[self._keys.version, self._keys.log],
-                    args=[held.version, json.dumps(change.to_json()), self._keys.channel],
+                    keys=[self._keys.version, self._keys.log, self._keys.epoch],
+                    args=[held.version, json.dumps(change.to_json()), self._keys.channel, held.epoch],
                 )
             except redis.RedisError as error:
                 raise self._unavailable(error) from None
             if committed:
-                self._install(Held(int(version), new_state))
+                self._install(Held(held.epoch, int(version), new_state))
                 await self._maybe_compact(int(version))
                 return created
         raise ControlError(409, f"The shared state kept changing under this change ({_MAX_ATTEMPTS} tries); retry it.")
@@ -223,7 +249,7 @@ class RedisBackend:
             )
         except redis.RedisError as error:
             raise self._unavailable(error) from None
-        self._install_replacement(Held(int(version), state))
+        self._install_replacement(int(version), state)
         return state
 
     async def reset(self) -> State:
@@ -245,12 +271,12 @@ class RedisBackend:
         if initial is None:
             raise StoreUnavailable(f"the store {self.url} lost the startup fixtures (was it flushed?)")
         state = build_state(json.loads(initial), source="the startup fixtures")
-        self._install_replacement(Held(int(version), state))
+        self._install_replacement(int(version), state)
         return state
 
-    def _install_replacement(self, held: Held) -> None:
-        # A catch-up running meanwhile may already hold this version or a later one.
-        self._install(held)
+    def _install_replacement(self, version: int, state: State) -> None:
+        # Replacing keeps the epoch; a catch-up running meanwhile may already hold a later version.
+        self._install(Held(self._held.epoch, version, state))
 
     # -- public requests --------------------------------------------------------------------------------
 
@@ -262,15 +288,22 @@ class RedisBackend:
             entry = render_request(request, held.state.tokens, held.state.clock.now(), self.worker)
             try:
                 reply = await self._admit(
-                    keys=[self._keys.version, self._keys.journal, self._keys.journal_id, self._keys.faults],
+                    keys=[
+                        self._keys.version,
+                        self._keys.journal,
+                        self._keys.journal_id,
+                        self._keys.faults,
+                        self._keys.epoch,
+                    ],
                     args=[
                         held.version,
-                        request.account or "" if request.on_route else "",
+                        (request.account or "") if request.on_route else "",
                         request.agent or "",
                         response.status,
                         json.dumps(entry, separators=(",", ":")),
                         self._limit,
                         self._keys.fault,
+                        held.epoch,
                     ],
                 )
             except redis.RedisError as error:

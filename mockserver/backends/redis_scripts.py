@@ -1,6 +1,8 @@
 """The fleet's atomic steps, as Lua scripts Redis runs whole: nothing else interleaves with one.
 
 Keys, under one prefix:
+    epoch          a random id of this store's state history, new each time it is initialized: a
+                   Redis that came back empty and was seeded again starts its versions over
     version        the state's version, raised by every change
     base           a fixture document (JSON) of the state at `base_version`
     base_version
@@ -14,41 +16,45 @@ Keys, under one prefix:
 
 from __future__ import annotations
 
-# KEYS: version base base_version log initial   ARGV: initial document, base document
+# KEYS: version base base_version log initial epoch   ARGV: initial document, base document, epoch
 INITIALIZE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('SET', KEYS[5], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[6], ARGV[3])
 redis.call('SET', KEYS[1], 1)
 redis.call('SET', KEYS[3], 1)
 redis.call('DEL', KEYS[4])
 return 1
 """
 
-# KEYS: version base base_version log   ARGV: the version held (-1: none)
-# -> {version, base_version, base document or '' when the log from the held version suffices, changes...}
+# KEYS: version base base_version log epoch   ARGV: the version held (-1: none), its epoch
+# -> {version, base_version, epoch, base document or '' when the log from the held version
+#     suffices, changes...}, or {-1} when the store holds no state
 SINCE = """
 local version = tonumber(redis.call('GET', KEYS[1]))
 if not version then return {-1} end
 local base_version = tonumber(redis.call('GET', KEYS[3]))
+local epoch = redis.call('GET', KEYS[5])
 local held = tonumber(ARGV[1])
-local reply = {version, base_version}
+local reply = {version, base_version, epoch}
 local first = 0
-if held >= base_version then
-    reply[3] = ''
+if epoch == ARGV[2] and held >= base_version and held <= version then
+    reply[4] = ''
     first = held - base_version
 else
-    reply[3] = redis.call('GET', KEYS[2])
+    reply[4] = redis.call('GET', KEYS[2])
 end
 local changes = redis.call('LRANGE', KEYS[4], first, -1)
 for i = 1, #changes do reply[#reply + 1] = changes[i] end
 return reply
 """
 
-# KEYS: version log   ARGV: expected version, change JSON, channel -> {1, new version} or {0, current}
+# KEYS: version log epoch   ARGV: expected version, change JSON, channel, expected epoch
+# -> {1, new version} or {0, current}
 COMMIT = """
 local current = tonumber(redis.call('GET', KEYS[1]))
-if current ~= tonumber(ARGV[1]) then return {0, current or -1} end
+if current ~= tonumber(ARGV[1]) or redis.call('GET', KEYS[3]) ~= ARGV[4] then return {0, current or -1} end
 redis.call('RPUSH', KEYS[2], ARGV[2])
 local version = redis.call('INCR', KEYS[1])
 redis.call('PUBLISH', ARGV[3], version)
@@ -89,15 +95,15 @@ redis.call('PUBLISH', ARGV[2], version)
 return version
 """
 
-# KEYS: version journal journal_id faults
+# KEYS: version journal journal_id faults epoch
 # ARGV: held version, account, agent ('' off the route: no faults), answer status, journal JSON,
-#       journal limit, fault key prefix
+#       journal limit, fault key prefix, held epoch
 # -> {0, current version} when the held state is stale (answer again from the current one), else
 #    {1, delay ms, status (0: none), retry-after (-1: none), drop (0|1), applied fault ids ("1,3")}
 # The fault rules are FaultInjector.decide's, with the same generator (fault_injection.py).
 ADMIT = """
 local current = tonumber(redis.call('GET', KEYS[1]))
-if current ~= tonumber(ARGV[1]) then return {0, current or -1} end
+if current ~= tonumber(ARGV[1]) or redis.call('GET', KEYS[5]) ~= ARGV[8] then return {0, current or -1} end
 local account, agent = ARGV[2], ARGV[3]
 local delay, status, retry_after, drop, applied = 0, 0, -1, 0, {}
 if account ~= '' and redis.call('LLEN', KEYS[4]) > 0 then

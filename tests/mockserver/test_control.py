@@ -10,6 +10,9 @@ import pytest
 
 from tests.conftest import V1, V2, get, one_agent_document, put_state
 
+ALSO_ON_A_FLEET = True
+"""Each test taking `client` runs on one in-process mock and on a fleet of two on Redis."""
+
 ACCOUNT = "a1b2c3d4e5"
 AGENT = f"/__admin/accounts/{ACCOUNT}/agents"
 

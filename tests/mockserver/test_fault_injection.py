@@ -12,6 +12,9 @@ from mockserver.control import ControlError
 from mockserver.fault_injection import FaultInjector
 from tests.conftest import V2, get
 
+ALSO_ON_A_FLEET = True
+"""Each test taking `client` runs on one in-process mock and on a fleet of two on Redis."""
+
 
 def inject(client: httpx.Client, **body: Any) -> dict[str, Any]:
     response = client.post("/__admin/faults", json=body)

@@ -10,6 +10,9 @@ import httpx
 from mockserver.client import MockClient
 from tests.conftest import V1, V2, get
 
+ALSO_ON_A_FLEET = True
+"""Each test taking `client` runs on one in-process mock and on a fleet of two on Redis."""
+
 
 def journal(client: httpx.Client, **filters: str) -> list[dict[str, Any]]:
     return client.get("/__admin/journal", params=filters).json()["requests"]
