@@ -99,9 +99,11 @@ def _latency(output: str, percentile: str) -> float:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    command: list[str], env: dict[str, str] | None = None, cpus: str = SERVER_CPU
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
-        ["taskset", "-c", SERVER_CPU, *command],
+        ["taskset", "-c", cpus, *command],
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

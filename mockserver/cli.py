@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
         uvicorn.Server(config).run(sockets=[sock])
         return 0
-    os.environ[_SETTINGS_VARIABLE] = _settings_json(settings)
+    os.environ[SETTINGS_VARIABLE] = encode_settings(settings)
     config = uvicorn.Config(
         f"{__name__}:worker_app",
         factory=True,
@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def worker_app() -> MockServer:
     """A worker of `--workers N`, started by uvicorn's supervisor; its settings come from the parent."""
-    settings = _settings_from_json(os.environ[_SETTINGS_VARIABLE])
+    settings = decode_settings(os.environ[SETTINGS_VARIABLE])
     return create_app(settings, on_state=gc.freeze, store_ready=True)
 
 
@@ -156,16 +156,16 @@ def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str 
     return "\n".join(lines)
 
 
-_SETTINGS_VARIABLE = "LATEST_INTERACTIONS_MOCK_SETTINGS"
+SETTINGS_VARIABLE = "LATEST_INTERACTIONS_MOCK_SETTINGS"
 
 
-def _settings_json(settings: Settings) -> str:
+def encode_settings(settings: Settings) -> str:
     values = dataclasses.asdict(settings)
     values["fixtures"], values["versions"] = str(settings.fixtures), sorted(settings.versions)
     return json.dumps(values)
 
 
-def _settings_from_json(text: str) -> Settings:
+def decode_settings(text: str) -> Settings:
     values = json.loads(text)
     values["fixtures"], values["versions"] = Path(values["fixtures"]), frozenset(values["versions"])
     return Settings(**values)

@@ -165,6 +165,16 @@ def test_tokens_added_and_revoked(client: httpx.Client) -> None:
     assert revoked.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
+def test_a_token_with_a_slash_can_be_revoked(client: httpx.Client) -> None:
+    token = "b64/token/with/slash="
+    client.post("/__admin/tokens", json={"account": ACCOUNT, "token": token}).raise_for_status()
+    assert get(client, "agent-7", token=token).status_code == 200
+    revoked = client.delete("/__admin/tokens/b64%2Ftoken%2Fwith%2Fslash=")
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json() == {"account": ACCOUNT, "revoked": True}
+    assert get(client, "agent-7", token=token).status_code == 401
+
+
 def test_token_expiry_follows_the_clock(client: httpx.Client) -> None:
     client.put("/__admin/clock", json={"now": "2030-01-01T00:00:00Z"}).raise_for_status()
     client.post(

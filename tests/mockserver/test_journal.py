@@ -91,3 +91,28 @@ def test_the_journal_is_bounded(mock_server_factory: Any) -> None:
     entries = mock.journal()
     assert len(entries) == 5
     assert [e["id"] for e in entries] == [4, 5, 6, 7, 8]
+
+
+def test_a_path_the_mock_does_not_serve_is_journaled(client: httpx.Client) -> None:
+    """The page's own /agents/recentinteraction, the likeliest client bug: the journal shows what was sent."""
+    client.delete("/__admin/journal")
+    answer = client.get("/v0/a1b2c3d4e5/agents/recentinteraction", headers={"Authorization": "Bearer valid-token"})
+    assert answer.status_code == 404
+    (entry,) = journal(client)
+    assert entry["path"] == "/v0/a1b2c3d4e5/agents/recentinteraction"
+    assert (entry["status"], entry["account"], entry["agent"], entry["fault"]) == (404, None, None, None)
+    assert entry["authorization"]["token"]["known"] is True
+
+
+def test_faults_leave_paths_the_mock_does_not_serve_alone(client: httpx.Client) -> None:
+    client.post("/__admin/faults", json={"kind": "status", "status": 503, "count": 1}).raise_for_status()
+    assert client.get("/v0/nowhere").status_code == 404
+    assert get(client, "agent-7").status_code == 503
+
+
+def test_entries_name_the_worker_that_served_them(client: httpx.Client) -> None:
+    client.delete("/__admin/journal")
+    get(client, "agent-7")
+    (entry,) = journal(client)
+    host, _, pid = entry["worker"].rpartition(":")
+    assert host and pid.isdigit()
