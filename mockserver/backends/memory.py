@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockserver.backends.base import Admission, Answer, MakeChange, StateHook
+from mockserver.backends.store import StateStore
 from mockserver.changes import Created, apply
 from mockserver.fault_injection import Decision, FaultInjector
 from mockserver.inbound import PublicRequest
 from mockserver.journal import Journal
 from mockserver.model import State
-from mockserver.store import StateStore
 
 _NO_FAULT = Decision()
 
