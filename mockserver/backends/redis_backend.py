@@ -35,7 +35,7 @@ from mockserver.changes import Change, Created, apply
 from mockserver.fault_injection import Decision, parse_fault, seed_state
 from mockserver.fixtures import build_state, to_document
 from mockserver.inbound import PublicRequest
-from mockserver.journal import render_request, select, worker_name
+from mockserver.journal import compact_request, expand_request, select, worker_name
 from mockserver.model import State
 from mockserver.payload import ControlError
 
@@ -45,6 +45,7 @@ COMPACT_AFTER = 500
 _MAX_ATTEMPTS = 20
 _RECONNECT_SECONDS = 0.5
 _NO_FAULT = Decision()
+_MAX_BATCH = 256
 log = logging.getLogger("mockserver.fleet")
 
 
@@ -53,6 +54,17 @@ class Held:
     epoch: str
     version: int
     state: State
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A public request answered from `held`, waiting for its admission."""
+
+    held: Held
+    request: bytes
+    """As the admission script reads it: the answer's status, account and agent, the journal entry."""
+    decided: asyncio.Future[str | None]
+    """'' (no fault), the faults' decision, or None when `held` was stale."""
 
 
 class StoreSetupError(Exception):
@@ -129,7 +141,8 @@ class RedisBackend:
         prefix: str = DEFAULT_PREFIX,
         on_state: StateHook | None = None,
     ) -> None:
-        self.url, self._limit, self._keys, self._on_state = url, journal_limit, _Keys(prefix), on_state
+        keys = _Keys(prefix)
+        self.url, self._limit, self._keys, self._on_state = url, journal_limit, keys, on_state
         self.worker = worker_name()
         self._held = self._load()
         self._client = aioredis.Redis.from_url(
@@ -138,6 +151,9 @@ class RedisBackend:
         self._admit = self._client.register_script(scripts.ADMIT)
         self._commit = self._client.register_script(scripts.COMMIT)
         self._since = self._client.register_script(scripts.SINCE)
+        self._admit_keys = [keys.version, keys.journal, keys.journal_id, keys.faults, keys.epoch]
+        self._admissions: list[_Pending] = []
+        self._admitting = False
         self._catching_up: asyncio.Lock | None = None
         self._subscriber: asyncio.Task[None] | None = None
         self._unreachable = False
@@ -285,39 +301,31 @@ class RedisBackend:
         held = self._held
         for _ in range(_MAX_ATTEMPTS):
             response = answer(held.state)
-            entry = render_request(request, held.state.tokens, held.state.clock.now(), self.worker)
+            state = held.state
+            entry = compact_request(request, state.tokens, state.clock.now(), self.worker)
+            account = request.account.encode() if request.on_route and request.account else b""
+            agent = request.agent.encode() if request.on_route and request.agent else b""
+            pending = _Pending(
+                held,
+                b"%d\t%d\t%d\t%b%b%b" % (response.status, len(account), len(agent), account, agent, entry.encode()),
+                asyncio.get_running_loop().create_future(),
+            )
             try:
-                reply = await self._admit(
-                    keys=[
-                        self._keys.version,
-                        self._keys.journal,
-                        self._keys.journal_id,
-                        self._keys.faults,
-                        self._keys.epoch,
-                    ],
-                    args=[
-                        held.version,
-                        (request.account or "") if request.on_route else "",
-                        request.agent or "",
-                        response.status,
-                        json.dumps(entry, separators=(",", ":")),
-                        self._limit,
-                        self._keys.fault,
-                        held.epoch,
-                    ],
-                )
+                decided = await self._queue_admission(pending)
             except redis.RedisError as error:
                 self._unavailable(error)
                 return Admission(response, _NO_FAULT)
-            if reply[0] == 1:
+            if decided is not None:
                 self._reachable()
-                _, delay_ms, status, retry_after, drop, applied = reply
+                if not decided:
+                    return Admission(response, _NO_FAULT)
+                delay_ms, status, retry_after, drop, applied = decided.split(",")
                 decision = Decision(
                     delay_seconds=int(delay_ms) / 1000,
                     status=int(status) or None,
                     retry_after=None if int(retry_after) < 0 else int(retry_after),
-                    drop=bool(drop),
-                    fault_ids=tuple(int(i) for i in _text(applied).split(",") if i),
+                    drop=drop == "1",
+                    fault_ids=tuple(int(i) for i in applied.split()),
                 )
                 return Admission(None if decision.fails else response, decision)
             try:
@@ -325,6 +333,45 @@ class RedisBackend:
             except StoreUnavailable:
                 return Admission(response, _NO_FAULT)
         return Admission(answer(held.state), _NO_FAULT)
+
+    async def _queue_admission(self, pending: _Pending) -> str | None:
+        """Group commit: the admissions that arrive while one call is out go together in the next."""
+        self._admissions.append(pending)
+        if not self._admitting:
+            self._admitting = True
+            asyncio.get_running_loop().create_task(self._admit_queued())
+        return await pending.decided
+
+    async def _admit_queued(self) -> None:
+        try:
+            while self._admissions:
+                batch = self._admissions[:_MAX_BATCH]
+                del self._admissions[:_MAX_BATCH]
+                held = batch[0].held
+                same = [p for p in batch if p.held is held]
+                self._admissions[:0] = [p for p in batch if p.held is not held]  # answered from another state
+                await self._admit_batch(held, same)
+        finally:
+            self._admitting = False
+
+    async def _admit_batch(self, held: Held, batch: list[_Pending]) -> None:
+        args: list[Any] = [held.version, held.epoch, self._limit, self._keys.fault]
+        args += [pending.request for pending in batch]
+        try:
+            reply = await self._admit(keys=self._admit_keys, args=args)
+            if reply[0] != 1:
+                outcomes: list[str | None] = [None] * len(batch)  # stale: each answers again
+            else:
+                decided = _text(reply[1])
+                outcomes = list(decided.split(";")) if decided else [""] * len(batch)
+        except Exception as error:  # noqa: BLE001 - every waiting request must hear of it
+            for pending in batch:
+                if not pending.decided.done():
+                    pending.decided.set_exception(error)
+            return
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if not pending.decided.done():
+                pending.decided.set_result(outcome)
 
     # -- journal and faults -------------------------------------------------------------------------
 
@@ -340,7 +387,7 @@ class RedisBackend:
             entries.append(
                 {
                     "id": int(entry_id),
-                    **json.loads(rendered),
+                    **expand_request(rendered),
                     "status": int(status) if status else None,
                     "fault": fault or None,
                 }

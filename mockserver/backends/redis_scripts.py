@@ -96,20 +96,26 @@ return version
 """
 
 # KEYS: version journal journal_id faults epoch
-# ARGV: held version, account, agent ('' off the route: no faults), answer status, journal JSON,
-#       journal limit, fault key prefix, held epoch
+# ARGV: held version, held epoch, journal limit, fault key prefix, then one per request, in the
+#       order they arrived: "STATUS TAB LA TAB LG TAB" then account (LA bytes, '' off the route: no
+#       faults), agent (LG bytes) and the journal entry
 # -> {0, current version} when the held state is stale (answer again from the current one), else
-#    {1, delay ms, status (0: none), retry-after (-1: none), drop (0|1), applied fault ids ("1,3")}
-# The fault rules are FaultInjector.decide's, with the same generator (fault_injection.py).
+#    {1, ''} when no fault applied to any, or {1, "D,S,R,X,IDS;..."} per request: delay ms, status
+#    (0: none), retry-after (-1: none), drop (0|1), applied fault ids separated by spaces
+# One call admits every request a worker answered while the previous call was out: the cost of a
+# round trip is shared. The fault rules are FaultInjector.decide's, with its generator.
 ADMIT = """
 local current = tonumber(redis.call('GET', KEYS[1]))
-if current ~= tonumber(ARGV[1]) or redis.call('GET', KEYS[5]) ~= ARGV[8] then return {0, current or -1} end
-local account, agent = ARGV[2], ARGV[3]
-local delay, status, retry_after, drop, applied = 0, 0, -1, 0, {}
-if account ~= '' and redis.call('LLEN', KEYS[4]) > 0 then
+if current ~= tonumber(ARGV[1]) or redis.call('GET', KEYS[5]) ~= ARGV[2] then return {0, current or -1} end
+local limit, prefix = tonumber(ARGV[3]), ARGV[4]
+local have_faults = redis.call('LLEN', KEYS[4]) > 0
+
+local function decide(account, agent)
+    local delay, status, retry_after, drop, applied = 0, 0, -1, 0, {}
+    if account == '' or not have_faults then return delay, status, retry_after, drop, applied end
     local ids = redis.call('LRANGE', KEYS[4], 0, -1)
     for i = 1, #ids do
-        local key = ARGV[7] .. ids[i]
+        local key = prefix .. ids[i]
         local f = redis.call('HMGET', key, 'kind', 'account', 'agent', 'remaining', 'probability',
                              'low', 'high', 'status', 'retry_after', 'random')
         local kind, remaining, random = f[1], tonumber(f[4]), tonumber(f[10])
@@ -146,15 +152,32 @@ if account ~= '' and redis.call('LLEN', KEYS[4]) > 0 then
             end
         end
     end
+    have_faults = redis.call('LLEN', KEYS[4]) > 0
+    return delay, status, retry_after, drop, applied
 end
-local shown_status, fault = ARGV[4], ''
-if drop == 1 then shown_status, fault = '', 'drop'
-elseif status ~= 0 then shown_status, fault = tostring(status), 'status'
-elseif delay > 0 then fault = 'delay' end
-local id = redis.call('INCR', KEYS[3])
-redis.call('RPUSH', KEYS[2], id .. '\\t' .. shown_status .. '\\t' .. fault .. '\\t' .. ARGV[5])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[6]), -1)
-return {1, delay, status, retry_after, drop, table.concat(applied, ',')}
+
+local decided, any_fault, entries = {}, false, {}
+for n = 5, #ARGV do
+    local request = ARGV[n]
+    local answered, account_length, agent_length, rest = string.match(request, '^(%d+)\t(%d+)\t(%d+)\t()')
+    account_length, agent_length = tonumber(account_length), tonumber(agent_length)
+    local account = string.sub(request, rest, rest + account_length - 1)
+    local agent = string.sub(request, rest + account_length, rest + account_length + agent_length - 1)
+    local entry = string.sub(request, rest + account_length + agent_length)
+    local delay, status, retry_after, drop, applied = decide(account, agent)
+    local shown_status, fault = answered, ''
+    if drop == 1 then shown_status, fault = '', 'drop'
+    elseif status ~= 0 then shown_status, fault = tostring(status), 'status'
+    elseif delay > 0 then fault = 'delay' end
+    if #applied > 0 then any_fault = true end
+    local id = redis.call('INCR', KEYS[3])
+    entries[#entries + 1] = id .. '\t' .. shown_status .. '\t' .. fault .. '\t' .. entry
+    decided[#decided + 1] = delay .. ',' .. status .. ',' .. retry_after .. ',' .. drop .. ',' .. table.concat(applied, ' ')
+end
+redis.call('RPUSH', KEYS[2], unpack(entries))
+redis.call('LTRIM', KEYS[2], -limit, -1)
+if any_fault then return {1, table.concat(decided, ';')} end
+return {1, ''}
 """
 
 # KEYS: faults   ARGV: fault key prefix -> how many were cleared
