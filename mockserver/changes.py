@@ -74,7 +74,7 @@ def _with_agent(state: State, account_key: str, agent: Agent) -> State:
 
 
 def _has_channel(agent: Agent, channel_guid: str) -> bool:
-    return any(c.channel_guid == channel_guid for i in agent.interactions for c in i.channels)
+    return channel_guid in agent_answers(agent).channel_at
 
 
 def _not_after_clock(at: datetime, now: datetime) -> None:
@@ -96,15 +96,18 @@ def _add_agent(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
 def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     agent = _agent(state, args["account"], args["agent"])
     guid, channel_guid, at = args["guid"], args["channelGuid"], moment(args["at"])
-    if any(i.guid == guid for i in agent.interactions):
+    if guid in agent_answers(agent).interaction_at:
         raise ControlError(409, f"Interaction {guid} already exists for agent {agent.id!r}.")
     if _has_channel(agent, channel_guid):
         raise ControlError(409, f"Channel {channel_guid} already exists for agent {agent.id!r}.")
     _not_after_clock(at, moment(args["now"]))
     channel = Channel(channel_guid, at, None)
     interaction = Interaction(guid, args["type"], args.get("direction"), (channel,))
+    index = len(agent.interactions)
     changed = Agent(
-        agent.id, (*agent.interactions, interaction), agent_answers(agent).with_channel_started(interaction, channel)
+        agent.id,
+        (*agent.interactions, interaction),
+        agent_answers(agent).with_channel_started(interaction, channel, index),
     )
     created: Created = {
         "guid": guid,
@@ -118,7 +121,7 @@ def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Cr
 def _add_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     agent = _agent(state, args["account"], args["agent"])
     guid, channel_guid, at = args["guid"].lower(), args["channelGuid"], moment(args["at"])
-    index = next((n for n, i in enumerate(agent.interactions) if i.guid == guid), None)
+    index = agent_answers(agent).interaction_at.get(guid)
     if index is None:
         raise ControlError(404, f"Unknown interaction {args['guid']!r} of agent {agent.id!r}.")
     if _has_channel(agent, channel_guid):
@@ -128,31 +131,29 @@ def _add_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]
     before = agent.interactions[index]
     interaction = replace(before, channels=(*before.channels, channel))
     interactions = (*agent.interactions[:index], interaction, *agent.interactions[index + 1 :])
-    changed = Agent(agent.id, interactions, agent_answers(agent).with_channel_started(interaction, channel))
+    changed = Agent(agent.id, interactions, agent_answers(agent).with_channel_started(interaction, channel, index))
     return _with_agent(state, args["account"], changed), {"guid": guid, **_channel_view(channel)}
 
 
 def _end_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     agent = _agent(state, args["account"], args["agent"])
     wanted, at = args["channelGuid"].lower(), moment(args["at"])
-    for index, before in enumerate(agent.interactions):
-        for position, channel in enumerate(before.channels):
-            if channel.channel_guid != wanted:
-                continue
-            if channel.end is not None:
-                raise ControlError(409, f"Channel {wanted} already ended at {precise_rfc3339(channel.end)}.")
-            if at < channel.start:
-                raise ControlError(
-                    400, f"'at' {rfc3339(at)} is before the channel's start {precise_rfc3339(channel.start)}."
-                )
-            _not_after_clock(at, moment(args["now"]))
-            ended = replace(channel, end=at)
-            channels = (*before.channels[:position], ended, *before.channels[position + 1 :])
-            interaction = replace(before, channels=channels)
-            interactions = (*agent.interactions[:index], interaction, *agent.interactions[index + 1 :])
-            changed = Agent(agent.id, interactions, agent_answers(agent).with_channel_ended(interaction, ended))
-            return _with_agent(state, args["account"], changed), {"guid": interaction.guid, **_channel_view(ended)}
-    raise ControlError(404, f"Unknown channel {args['channelGuid']!r} of agent {agent.id!r}.")
+    where = agent_answers(agent).channel_at.get(wanted)
+    if where is None:
+        raise ControlError(404, f"Unknown channel {args['channelGuid']!r} of agent {agent.id!r}.")
+    index, position = where
+    before = agent.interactions[index]
+    channel = before.channels[position]
+    if channel.end is not None:
+        raise ControlError(409, f"Channel {wanted} already ended at {precise_rfc3339(channel.end)}.")
+    if at < channel.start:
+        raise ControlError(400, f"'at' {rfc3339(at)} is before the channel's start {precise_rfc3339(channel.start)}.")
+    _not_after_clock(at, moment(args["now"]))
+    ended = replace(channel, end=at)
+    interaction = replace(before, channels=(*before.channels[:position], ended, *before.channels[position + 1 :]))
+    interactions = (*agent.interactions[:index], interaction, *agent.interactions[index + 1 :])
+    changed = Agent(agent.id, interactions, agent_answers(agent).with_channel_ended(interaction, ended))
+    return _with_agent(state, args["account"], changed), {"guid": interaction.guid, **_channel_view(ended)}
 
 
 def _add_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:

@@ -9,7 +9,7 @@ A control change that starts or ends one channel edits those lists where the cha
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -40,7 +40,17 @@ class RenderedItem:
 class PreparedAgent:
     """Immutable: the `with_...` methods return a new one and leave this one to requests in flight."""
 
-    __slots__ = ("_all", "_by_type", "_active_phones", "_active", "_latest_ended", "v1_body", "latest_moment")
+    __slots__ = (
+        "_all",
+        "_by_type",
+        "_active_phones",
+        "_active",
+        "_latest_ended",
+        "v1_body",
+        "latest_moment",
+        "interaction_at",
+        "channel_at",
+    )
 
     def __init__(
         self,
@@ -50,15 +60,21 @@ class PreparedAgent:
         active: tuple[AgentChannel, ...],
         latest_ended: AgentChannel | None,
         latest_moment: datetime | None,
+        interaction_at: dict[str, int],
+        channel_at: dict[str, tuple[int, int]],
     ) -> None:
         self._all, self._by_type, self._active_phones = all_items, by_type, active_phones
         self._active, self._latest_ended = active, latest_ended
         self.latest_moment = latest_moment
+        self.interaction_at = interaction_at
+        """Where each interaction sits in the agent's tuple, by guid: a change finds it at once."""
+        self.channel_at = channel_at
+        """Where each channel sits, by channelGuid: (interaction index, position in its channels)."""
         latest = min(active, key=v1_order_key) if active else latest_ended
         self.v1_body = dumps({"interactions": [] if latest is None else [v1_item(latest)]})
 
     @classmethod
-    def build(cls, interactions: Iterable[Interaction]) -> PreparedAgent:
+    def build(cls, interactions: Sequence[Interaction]) -> PreparedAgent:
         channels = [AgentChannel(i, c) for i in interactions for c in i.channels]
         ordered = [RenderedItem.of(item) for item in order_v2(channels)]
         moments = [moment for item in channels for moment in (item.channel.start, item.channel.end) if moment]
@@ -69,10 +85,17 @@ class PreparedAgent:
             tuple(item for item in channels if item.active),
             latest_v1(item for item in channels if not item.active),
             max(moments, default=None),
+            {interaction.guid: index for index, interaction in enumerate(interactions)},
+            {
+                channel.channel_guid: (index, position)
+                for index, interaction in enumerate(interactions)
+                for position, channel in enumerate(interaction.channels)
+            },
         )
 
-    def with_channel_started(self, interaction: Interaction, channel: Channel) -> PreparedAgent:
-        """`channel` is new and active; `interaction` already holds it."""
+    def with_channel_started(self, interaction: Interaction, channel: Channel, index: int) -> PreparedAgent:
+        """`channel` is new and active, the last of `interaction`, which sits at `index` (a new
+        interaction: the agent's last)."""
         started = AgentChannel(interaction, channel)
         rendered = RenderedItem.of(started)
         return PreparedAgent(
@@ -82,6 +105,10 @@ class PreparedAgent:
             (*self._active, started),
             self._latest_ended,
             _later(self.latest_moment, channel.start),
+            self.interaction_at
+            if interaction.guid in self.interaction_at
+            else {**self.interaction_at, interaction.guid: index},
+            {**self.channel_at, channel.channel_guid: (index, len(interaction.channels) - 1)},
         )
 
     def with_channel_ended(self, interaction: Interaction, channel: Channel) -> PreparedAgent:
@@ -97,6 +124,8 @@ class PreparedAgent:
             tuple(item for item in self._active if item.channel.channel_guid != channel.channel_guid),
             latest_ended,
             _later(self.latest_moment, channel.end),
+            self.interaction_at,
+            self.channel_at,
         )
 
     def v2_body(self, *, type: str, active_live_first: bool, size: int) -> bytes:

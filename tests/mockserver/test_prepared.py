@@ -44,13 +44,13 @@ def test_changes_in_place_equal_a_rebuild(agent: Agent, plan: list[tuple[str, in
             channel = Channel(fresh, at, None)
             started = Interaction(fresh, type_, None, (channel,))
             interactions.append(started)
-            answers = answers.with_channel_started(started, channel)
+            answers = answers.with_channel_started(started, channel, len(interactions) - 1)
         elif kind == "add":
             index = pick % len(interactions)
             channel = Channel(fresh, at, None)
             grown = replace(interactions[index], channels=(*interactions[index].channels, channel))
             interactions[index] = grown
-            answers = answers.with_channel_started(grown, channel)
+            answers = answers.with_channel_started(grown, channel, index)
         else:
             active = [(i, c) for i, inter in enumerate(interactions) for c in inter.channels if c.end is None]
             if not active:
@@ -61,5 +61,7 @@ def test_changes_in_place_equal_a_rebuild(agent: Agent, plan: list[tuple[str, in
             changed = replace(before, channels=tuple(ended if c is channel else c for c in before.channels))
             interactions[index] = changed
             answers = answers.with_channel_ended(changed, ended)
-        assert bodies(answers) == bodies(PreparedAgent.build(interactions))
+        rebuilt = PreparedAgent.build(interactions)
+        assert bodies(answers) == bodies(rebuilt)
+        assert (answers.interaction_at, answers.channel_at) == (rebuilt.interaction_at, rebuilt.channel_at)
     assert answers.latest_moment == PreparedAgent.build(interactions).latest_moment

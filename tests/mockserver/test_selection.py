@@ -43,12 +43,16 @@ def agents(draw: st.DrawFn) -> Agent:
             max_size=6,
         )
     )
-    # channelGuids are unique per agent, as the fixture loader insists
+    # interaction guids and channelGuids are unique per agent, as the fixture loader insists
     seen: set[str] = set()
+    seen_interactions: set[str] = set()
     unique = []
     for interaction in interactions:
+        if interaction.guid in seen_interactions:
+            continue
         kept = tuple(c for c in interaction.channels if not (c.channel_guid in seen or seen.add(c.channel_guid)))
         if kept:
+            seen_interactions.add(interaction.guid)
             unique.append(Interaction(interaction.guid, interaction.type, interaction.direction, kept))
     return prepare_agent("a", unique)
 
