@@ -113,9 +113,12 @@ def throughput(runs: int, seconds: int) -> None:
     ]
     with redis_server(LOAD_CPU) as store:
         prefix = f"bench-{uuid.uuid4().hex[:8]}:"
+        before = redis_cost(prefix)
         results.append(
             measure("mock on Redis, 1 worker", mock("--store", store, "--store-prefix", prefix), runs, seconds)
         )
+        after = redis_cost(prefix)
+        redis_us = (after[0] - before[0]) / (after[1] - before[1]) * 1e6
         results.append(
             measure(
                 "mock on Redis, 2 workers",
@@ -134,6 +137,22 @@ def throughput(runs: int, seconds: int) -> None:
         print(
             f"| {name} | {rate:,.0f} | {rate / raw:.2f}x | {rate / in_process:.2f}x | {load.p50_ms:.2f} | {load.p99_ms:.2f} |"
         )
+    print(
+        f"\nRedis's own CPU per admitted request (1 worker): {redis_us:.1f} µs, so one Redis core admits at most "
+        f"{1e6 / redis_us:,.0f} requests/s for the whole fleet."
+    )
+
+
+def redis_cost(prefix: str) -> tuple[float, int]:
+    """Redis's CPU seconds so far, and the requests it admitted under `prefix`."""
+    info = subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "info", "cpu"], capture_output=True, text=True).stdout
+    cpu = sum(
+        float(line.split(":")[1]) for line in info.splitlines() if line.startswith(("used_cpu_sys:", "used_cpu_user:"))
+    )
+    admitted = subprocess.run(
+        ["redis-cli", "-p", str(REDIS_PORT), "get", prefix + "journal_id"], capture_output=True, text=True
+    ).stdout.strip()
+    return cpu, int(admitted or 0)
 
 
 def propagation(channels: int, changes: int) -> tuple[float, float]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -245,7 +247,10 @@ def test_workers_share_one_listening_port_and_one_state(redis_server: RedisServe
     prefix = f"test-{uuid.uuid4().hex[:12]}:"
     command = [sys.executable, "-m", "mockserver", "run", "--port", "0", "--workers", "2"]
     command += ["--store", redis_server.url, "--store-prefix", prefix]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    # A session of its own: should the supervisor hang, its workers are stopped with it.
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True
+    )
     try:
         assert process.stdout is not None
         banner = "".join(process.stdout.readline() for _ in range(7))
@@ -265,7 +270,13 @@ def test_workers_share_one_listening_port_and_one_state(redis_server: RedisServe
                 assert get(fresh, "agent-idle", accept=V1).json()["interactions"][0]["guid"] == started["guid"]
     finally:
         process.terminate()
-        process.wait(20)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def test_workers_without_a_store_are_refused_with_what_to_pass() -> None:
