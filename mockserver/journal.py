@@ -25,6 +25,7 @@ from mockserver.model import State, Token
 from mockserver.representation import rfc3339
 
 DEFAULT_LIMIT = 1000
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def worker_name() -> str:
@@ -94,7 +95,7 @@ def render_request(request: PublicRequest, tokens: Mapping[str, Token], at: date
 def compact_request(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> str:
     """The fields of render_request as a JSON list, cheap to make on every request of a fleet (the
     token already reduced to its description); expand_request renders it when the journal is read."""
-    return json.dumps(
+    return _COMPACT_JSON(
         [
             rfc3339(at),
             request.method,
@@ -105,8 +106,7 @@ def compact_request(request: PublicRequest, tokens: Mapping[str, Token], at: dat
             request.accept,
             describe_authorization(request.authorization, tokens, at),
             worker,
-        ],
-        separators=(",", ":"),
+        ]
     )
 
 

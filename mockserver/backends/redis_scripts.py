@@ -157,6 +157,7 @@ local function decide(account, agent)
 end
 
 local decided, any_fault, entries = {}, false, {}
+local id = redis.call('INCRBY', KEYS[3], #ARGV - 4) - (#ARGV - 4)
 for n = 5, #ARGV do
     local request = ARGV[n]
     local answered, account_length, agent_length, rest = string.match(request, '^(%d+)\t(%d+)\t(%d+)\t()')
@@ -170,7 +171,7 @@ for n = 5, #ARGV do
     elseif status ~= 0 then shown_status, fault = tostring(status), 'status'
     elseif delay > 0 then fault = 'delay' end
     if #applied > 0 then any_fault = true end
-    local id = redis.call('INCR', KEYS[3])
+    id = id + 1
     entries[#entries + 1] = id .. '\t' .. shown_status .. '\t' .. fault .. '\t' .. entry
     decided[#decided + 1] = delay .. ',' .. status .. ',' .. retry_after .. ',' .. drop .. ',' .. table.concat(applied, ' ')
 end
