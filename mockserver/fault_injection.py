@@ -2,7 +2,7 @@
 
 A fault applies to every request, or to one account/agent, or to the next N matching requests,
 possibly with a probability; random delays and random choices come from the fault's own seeded
-generator (a seed is chosen when none is given, and listed), so a failing run replays exactly.
+generator (one is drawn when none is given), so a seeded failing run replays exactly.
 Answers are otherwise never altered.
 """
 
@@ -47,7 +47,10 @@ class FaultSpec:
     agent: str | None
     count: int | None
     probability: float
-    seed: int
+    seed: int | None
+    """As given; listed only then."""
+    random_seed: int
+    """What the generator starts from: the seed given, or one drawn."""
 
     def describe(self, remaining: int | None) -> dict[str, Any]:
         described: dict[str, Any] = {"id": self.id, "kind": self.kind}
@@ -117,7 +120,7 @@ class FaultInjector:
     def add(self, body: Any) -> dict[str, Any]:
         spec = parse_fault(body, next(self._ids))
         with self._lock:
-            self._faults.append(_LiveFault(spec, spec.count, seed_state(spec.seed)))
+            self._faults.append(_LiveFault(spec, spec.count, seed_state(spec.random_seed)))
         return spec.describe(spec.count)
 
     def list(self) -> list[dict[str, Any]]:
@@ -203,7 +206,8 @@ def parse_fault(body: Any, fault_id: int) -> FaultSpec:
         agent=payload.text("agent"),
         count=count,
         probability=float(probability),
-        seed=secrets.randbelow(RANDOM_MODULUS) if seed is None else seed,
+        seed=seed,
+        random_seed=secrets.randbelow(RANDOM_MODULUS) if seed is None else seed,
     )
 
 

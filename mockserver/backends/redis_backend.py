@@ -412,7 +412,7 @@ class RedisBackend:
             "high": high,
             "status": spec.status or 0,
             "retry_after": -1 if spec.retry_after is None else spec.retry_after,
-            "random": seed_state(spec.seed),
+            "random": seed_state(spec.random_seed),
             "spec": json.dumps(spec.describe(None)),
         }
         pipe = self._client.pipeline(transaction=True)

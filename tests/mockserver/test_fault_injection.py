@@ -149,3 +149,9 @@ def test_the_first_failure_decides_delays_add_up() -> None:
 def test_refused_fault_raises_control_error() -> None:
     with pytest.raises(ControlError):
         FaultInjector().add({"kind": "status", "status": 99})
+
+
+def test_a_fault_is_listed_as_it_was_asked_for(client: httpx.Client) -> None:
+    created = inject(client, kind="drop")
+    assert created == {"id": created["id"], "kind": "drop", "remaining": None, "probability": 1.0}
+    assert client.get("/__admin/faults").json()["faults"] == [created]
