@@ -285,3 +285,12 @@ def test_workers_without_a_store_are_refused_with_what_to_pass() -> None:
     )
     assert refused.returncode == 2
     assert "--workers 2 needs --store redis://HOST:PORT/DB" in refused.stderr
+
+
+def test_the_judge_finds_the_fleet_an_exact_twin(fleet: Fleet, capsys: pytest.CaptureFixture[str]) -> None:
+    """contracts check, in known-data mode, against one worker of the fleet: every rule passes."""
+    from contracts.cli import main
+    from tests.contracts.conftest import check_args
+
+    assert main(check_args(fleet.url + "/v0", "--expect-state", str(DEFAULT_FIXTURES))) == 0
+    assert "0 failed" in capsys.readouterr().out
