@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import pytest
 
 CLIENT_TESTS = """
@@ -141,6 +144,28 @@ def test_custom(mock_state):
     url = mock_state.endpoint("k", "x")
     assert httpx.get(url, headers={"Authorization": "Bearer t", "Accept": "application/json;version=1"}).status_code == 200
     assert httpx.get(url, headers={"Authorization": "Bearer t", "Accept": "application/json;version=2"}).status_code == 406
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_factory_starts_mocks_on_a_store_that_are_one_mock(pytester: pytest.Pytester, redis_server: Any) -> None:
+    store, prefix = redis_server.url, f"plugin-{uuid.uuid4().hex[:8]}:"
+    pytester.makepyfile(
+        test_store=f"""
+import httpx
+
+HEADERS = {{"Authorization": "Bearer valid-token", "Accept": "application/json;version=1"}}
+
+
+def test_two_mocks_on_one_store(mock_server_factory):
+    first = mock_server_factory(store="{store}", store_prefix="{prefix}")
+    second = mock_server_factory(store="{store}", store_prefix="{prefix}")
+    call = first.start_interaction("a1b2c3d4e5", "agent-idle", type="Phone")
+    shown = httpx.get(second.endpoint("a1b2c3d4e5", "agent-idle"), headers=HEADERS).json()["interactions"]
+    assert shown[0]["guid"] == call["guid"]
+    assert [entry["agent"] for entry in first.journal()] == ["agent-idle"]
 """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
