@@ -154,6 +154,7 @@ class RedisBackend:
         self._admit_keys = [keys.version, keys.journal, keys.journal_id, keys.faults, keys.epoch]
         self._admissions: list[_Pending] = []
         self._admitting = False
+        self._admitter: asyncio.Task[None] | None = None
         self._catching_up: asyncio.Lock | None = None
         self._subscriber: asyncio.Task[None] | None = None
         self._unreachable = False
@@ -339,7 +340,8 @@ class RedisBackend:
         self._admissions.append(pending)
         if not self._admitting:
             self._admitting = True
-            asyncio.get_running_loop().create_task(self._admit_queued())
+            # Held, since the event loop keeps only a weak reference to a task.
+            self._admitter = asyncio.get_running_loop().create_task(self._admit_queued())
         return await pending.decided
 
     async def _admit_queued(self) -> None:
