@@ -21,9 +21,7 @@ Answers are JSON: what was created or changed, or `{"message"}` (with `errors` f
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -37,7 +35,7 @@ from mockserver.backends import Backend, StoreUnavailable
 from mockserver.backends.base import MakeChange
 from mockserver.bounded_parsing import DocumentRejected, parse_json
 from mockserver.changes import clock_view
-from mockserver.fixtures import FixtureError, build_state, parse_text, to_document
+from mockserver.fixtures import FixtureError, build_state, dump_document, parse_text, to_document
 from mockserver.payload import ControlError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -49,10 +47,8 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
 
     async def get_state(request: Request) -> Response:
         state = await backend.current()
-        # As given; a YAML document may hold timestamps parsed as datetimes, written back as RFC 3339.
-        document = state.document if state.document is not None else to_document(state)
-        body = json.dumps(document, default=_iso_datetime, separators=(",", ":"))
-        return Response(body, media_type="application/json")
+        document = state.document if state.document is not None else to_document(state)  # as given
+        return Response(dump_document(document), media_type="application/json")
 
     async def put_state(request: Request) -> Response:
         text = await _body_text(request)
@@ -179,12 +175,6 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
         routes=[Route(path, guarded(endpoint), methods=[method]) for path, endpoint, method in routes],
         exception_handlers={HTTPException: http_error},
     )
-
-
-def _iso_datetime(value: Any) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _error(status: int, message: str, errors: list[str] | None = None) -> JSONResponse:

@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from mockserver.clock import FrozenClock, SystemClock, in_utc
+from mockserver.fixtures import channel_document, interaction_document, token_document
 from mockserver.model import Account, Agent, Channel, Interaction, State, Token
 from mockserver.payload import ControlError
-from mockserver.prepared import PreparedAgent
+from mockserver.prepared import PreparedAgent, prepare_agent
 from mockserver.representation import precise_rfc3339, rfc3339
 
 Created = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,7 @@ def _add_agent(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     account, agent_id = _account(state, args["account"]), args["id"]
     if agent_id in account.agents:
         raise ControlError(409, f"Agent {agent_id!r} already exists in account {account.key!r}.")
-    agent = Agent(agent_id, (), PreparedAgent.build(()))
-    return _with_agent(state, account.key, agent), {"id": agent_id, "interactions": []}
+    return _with_agent(state, account.key, prepare_agent(agent_id, ())), {"id": agent_id, "interactions": []}
 
 
 def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
@@ -109,13 +110,7 @@ def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Cr
         (*agent.interactions, interaction),
         agent_answers(agent).with_channel_started(interaction, channel, index),
     )
-    created: Created = {
-        "guid": guid,
-        "type": interaction.type,
-        **({"direction": interaction.direction} if interaction.direction else {}),
-        "channels": [_channel_view(channel)],
-    }
-    return _with_agent(state, args["account"], changed), created
+    return _with_agent(state, args["account"], changed), interaction_document(interaction)
 
 
 def _add_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
@@ -130,9 +125,9 @@ def _add_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]
     channel = Channel(channel_guid, at, None)
     before = agent.interactions[index]
     interaction = replace(before, channels=(*before.channels, channel))
-    interactions = (*agent.interactions[:index], interaction, *agent.interactions[index + 1 :])
+    interactions = _put(agent.interactions, index, interaction)
     changed = Agent(agent.id, interactions, agent_answers(agent).with_channel_started(interaction, channel, index))
-    return _with_agent(state, args["account"], changed), {"guid": guid, **_channel_view(channel)}
+    return _with_agent(state, args["account"], changed), {"guid": guid, **channel_document(channel)}
 
 
 def _end_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
@@ -150,10 +145,10 @@ def _end_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]
         raise ControlError(400, f"'at' {rfc3339(at)} is before the channel's start {precise_rfc3339(channel.start)}.")
     _not_after_clock(at, moment(args["now"]))
     ended = replace(channel, end=at)
-    interaction = replace(before, channels=(*before.channels[:position], ended, *before.channels[position + 1 :]))
-    interactions = (*agent.interactions[:index], interaction, *agent.interactions[index + 1 :])
+    interaction = replace(before, channels=_put(before.channels, position, ended))
+    interactions = _put(agent.interactions, index, interaction)
     changed = Agent(agent.id, interactions, agent_answers(agent).with_channel_ended(interaction, ended))
-    return _with_agent(state, args["account"], changed), {"guid": interaction.guid, **_channel_view(ended)}
+    return _with_agent(state, args["account"], changed), {"guid": interaction.guid, **channel_document(ended)}
 
 
 def _add_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
@@ -162,12 +157,7 @@ def _add_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
         raise ControlError(409, "That token already exists.")
     expires = moment(args["expires"]) if args.get("expires") else None
     token = Token(value, account, expires)
-    created: Created = {
-        "token": value,
-        "account": account,
-        **({"expires": precise_rfc3339(expires)} if expires else {}),
-    }
-    return replace(state, tokens={**state.tokens, value: token}, document=None), created
+    return replace(state, tokens={**state.tokens, value: token}, document=None), token_document(token)
 
 
 def _revoke_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
@@ -206,12 +196,9 @@ def agent_answers(agent: Agent) -> PreparedAgent:
     return answers
 
 
-def _channel_view(channel: Channel) -> Created:
-    return {
-        "channelGuid": channel.channel_guid,
-        "start": precise_rfc3339(channel.start),
-        "end": None if channel.end is None else precise_rfc3339(channel.end),
-    }
+def _put(items: tuple[T, ...], index: int, item: T) -> tuple[T, ...]:
+    """`items` with `item` in place of the one at `index`."""
+    return (*items[:index], item, *items[index + 1 :])
 
 
 _OPERATIONS: dict[str, Callable[[State, Mapping[str, Any]], tuple[State, Created]]] = {

@@ -92,8 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     try:
-        store = prepare_store(settings) if settings.store else None
-        # The workers of a fleet build their state from the store; one worker builds it here.
+        # With a store, the fixtures are checked and stored here; the workers build their state from the store.
+        fixtures = load_fixture_file(settings.fixtures) if settings.store else None
+        store = prepare_store(settings, fixtures) if settings.store else None
         app = create_app(settings, on_state=gc.freeze, store_ready=True) if settings.workers == 1 else None
     except (FixtureError, StoreSetupError) as error:
         print(f"mockserver: {error}", file=sys.stderr)
@@ -109,8 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     warning = admin_warning(settings)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    summary = app.backend.held().summary() if app else load_fixture_file(settings.fixtures).summary()
-    print(banner(settings, summary, sock.getsockname()[1], store), flush=True)
+    loaded = app.backend.held() if app is not None else fixtures
+    assert loaded is not None  # without an app here there are workers, hence a store and its fixtures
+    print(banner(settings, loaded.summary(), sock.getsockname()[1], store), flush=True)
     if app is not None:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
         uvicorn.Server(config).run(sockets=[sock])

@@ -14,6 +14,7 @@ Nothing is built until the whole document has been checked, so a bad document ch
 from __future__ import annotations
 
 import gc
+import json
 import re
 import reprlib
 from collections.abc import Iterator, Mapping
@@ -330,46 +331,55 @@ class _Checker:
 
 def to_document(state: State) -> dict[str, Any]:
     """The state as a fresh fixture document in canonical form: UTC `Z` times, lowercase GUIDs,
-    every channel's `end` written out. Changes of the control plane start from it."""
-    now, tokens, accounts = state.clock.frozen_at, state.tokens, state.accounts
-
-    def optional(moment: datetime | None) -> str | None:
-        return None if moment is None else precise_rfc3339(moment)
-
+    every channel's `end` written out. What GET /__admin/state shows after a control change, and
+    what a fleet writes to its store."""
+    now = state.clock.frozen_at
     document: dict[str, Any] = {} if now is None else {"now": precise_rfc3339(now)}
-    document["tokens"] = [
-        {"token": t.token, "account": t.account, **({"expires": precise_rfc3339(t.expires)} if t.expires else {})}
-        for t in tokens.values()
-    ]
+    document["tokens"] = [token_document(token) for token in state.tokens.values()]
     document["accounts"] = [
         {
             "key": account.key,
             "agents": [
-                {
-                    "id": agent.id,
-                    "interactions": [
-                        {
-                            "guid": interaction.guid,
-                            "type": interaction.type,
-                            **({"direction": interaction.direction} if interaction.direction else {}),
-                            "channels": [
-                                {
-                                    "channelGuid": c.channel_guid,
-                                    "start": precise_rfc3339(c.start),
-                                    "end": optional(c.end),
-                                }
-                                for c in interaction.channels
-                            ],
-                        }
-                        for interaction in agent.interactions
-                    ],
-                }
+                {"id": agent.id, "interactions": [interaction_document(i) for i in agent.interactions]}
                 for agent in account.agents.values()
             ],
         }
-        for account in accounts.values()
+        for account in state.accounts.values()
     ]
     return document
+
+
+def token_document(token: Token) -> dict[str, Any]:
+    expires = {"expires": precise_rfc3339(token.expires)} if token.expires else {}
+    return {"token": token.token, "account": token.account, **expires}
+
+
+def interaction_document(interaction: Interaction) -> dict[str, Any]:
+    return {
+        "guid": interaction.guid,
+        "type": interaction.type,
+        **({"direction": interaction.direction} if interaction.direction else {}),
+        "channels": [channel_document(channel) for channel in interaction.channels],
+    }
+
+
+def channel_document(channel: Channel) -> dict[str, Any]:
+    return {
+        "channelGuid": channel.channel_guid,
+        "start": precise_rfc3339(channel.start),
+        "end": None if channel.end is None else precise_rfc3339(channel.end),
+    }
+
+
+def dump_document(document: Any) -> str:
+    """A fixture document as compact JSON; YAML timestamps parsed as datetimes are written back as RFC 3339."""
+    return json.dumps(document, default=json_default, separators=(",", ":"))
+
+
+def json_default(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _join(path: str, key: str) -> str:

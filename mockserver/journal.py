@@ -79,22 +79,12 @@ class JournalEntry:
 
 def render_request(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> dict[str, Any]:
     """An entry's fields but its id, status and fault, in the order the journal shows them."""
-    return {
-        "at": rfc3339(at),
-        "method": request.method,
-        "path": request.path,
-        "account": request.account,
-        "agent": request.agent,
-        "query": parse_qs(request.query_string.decode("latin-1"), keep_blank_values=True),
-        "accept": list(request.accept),
-        "authorization": describe_authorization(request.authorization, tokens, at),
-        "worker": worker,
-    }
+    return expand_request(compact_request(request, tokens, at, worker))
 
 
 def compact_request(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> str:
-    """The fields of render_request as a JSON list, cheap to make on every request of a fleet (the
-    token already reduced to its description); expand_request renders it when the journal is read."""
+    """An entry's fields as a JSON list, cheap to make on every request of a fleet (the token already
+    reduced to its description); expand_request renders it when the journal is read."""
     return _COMPACT_JSON(
         [
             rfc3339(at),

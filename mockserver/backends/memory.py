@@ -35,7 +35,8 @@ class InProcessBackend:
 
     async def admit(self, request: PublicRequest, answer: Answer) -> Admission:
         state = self.store.current()
-        decision = self.fault_injector.decide(request.account, request.agent) if request.on_route else _NO_FAULT  # type: ignore[arg-type]
+        account, agent = request.account, request.agent
+        decision = self.fault_injector.decide(account, agent) if account and agent else _NO_FAULT
         response = None if decision.fails else answer(state)
         status = None if decision.drop else decision.status or (response.status if response else None)
         self.journal_log.record(state, request, status, decision.kind)

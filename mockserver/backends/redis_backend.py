@@ -21,7 +21,7 @@ import json
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import redis
@@ -33,7 +33,7 @@ from mockserver.backends import redis_scripts as scripts
 from mockserver.backends.base import Admission, Answer, MakeChange, StateHook, StoreUnavailable
 from mockserver.changes import Change, Created, apply
 from mockserver.fault_injection import Decision, parse_fault, seed_state
-from mockserver.fixtures import build_state, to_document
+from mockserver.fixtures import build_state, dump_document, json_default, to_document
 from mockserver.inbound import PublicRequest
 from mockserver.journal import compact_request, expand_request, select, worker_name
 from mockserver.model import State
@@ -71,12 +71,8 @@ class StoreSetupError(Exception):
     """The store cannot be used at start: unreachable, or holding another fixture set."""
 
 
-def encode_document(document: Any) -> str:
-    return json.dumps(document, separators=(",", ":"), default=_iso)
-
-
 def document_digest(document: Any) -> str:
-    return hashlib.sha256(json.dumps(document, sort_keys=True, default=_iso).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=json_default).encode()).hexdigest()
 
 
 def initialize_store(url: str, document: Any, *, prefix: str = DEFAULT_PREFIX, replace: bool = False) -> str:
@@ -89,7 +85,7 @@ def initialize_store(url: str, document: Any, *, prefix: str = DEFAULT_PREFIX, r
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         with client:
-            encoded = encode_document(document)
+            encoded = dump_document(document)
             if replace:
                 client.delete(keys.version)
             if client.eval(scripts.INITIALIZE, 6, *keys.initialize_keys, encoded, encoded, new_epoch()) == 1:
@@ -153,7 +149,6 @@ class RedisBackend:
         self._since = self._client.register_script(scripts.SINCE)
         self._admit_keys = [keys.version, keys.journal, keys.journal_id, keys.faults, keys.epoch]
         self._admissions: list[_Pending] = []
-        self._admitting = False
         self._admitter: asyncio.Task[None] | None = None
         self._catching_up: asyncio.Lock | None = None
         self._subscriber: asyncio.Task[None] | None = None
@@ -214,7 +209,7 @@ class RedisBackend:
         """The store came back empty (restarted without persistence, or flushed): the first worker to
         notice seeds it with the state it holds and the startup fixtures it read, so the fleet goes on."""
         log.warning("mockserver: the store %s lost the shared state; seeding it with this worker's", self.url)
-        document = encode_document(to_document(held.state))
+        document = dump_document(to_document(held.state))
         await self._client.eval(
             scripts.INITIALIZE, 6, *self._keys.initialize_keys, self._initial, document, new_epoch()
         )
@@ -236,25 +231,23 @@ class RedisBackend:
             change = make(held.state)
             new_state, created = apply(held.state, change)
             try:
-                committed, version = await self._commit(
-                    keys=[self._keys.version, self._keys.log, self._keys.epoch],
+                committed, version, base_version = await self._commit(
+                    keys=[self._keys.version, self._keys.log, self._keys.epoch, self._keys.base_version],
                     args=[held.version, json.dumps(change.to_json()), self._keys.channel, held.epoch],
                 )
             except redis.RedisError as error:
                 raise self._unavailable(error) from None
             if committed:
                 self._install(Held(held.epoch, int(version), new_state))
-                await self._maybe_compact(int(version))
+                if int(version) - int(base_version) >= COMPACT_AFTER:
+                    await self._compact()
                 return created
         raise ControlError(409, f"The shared state kept changing under this change ({_MAX_ATTEMPTS} tries); retry it.")
 
-    async def _maybe_compact(self, version: int) -> None:
+    async def _compact(self) -> None:
         try:
-            base_version = int(await self._client.get(self._keys.base_version) or 0)
-            if version - base_version < COMPACT_AFTER:
-                return
             held = self._held
-            document = encode_document(to_document(held.state))
+            document = dump_document(to_document(held.state))
             await self._client.eval(scripts.COMPACT, 4, *self._keys.state_keys, document, held.version)
         except redis.RedisError as error:
             log.warning("mockserver: could not fold the change log into the base: %s", error)
@@ -262,7 +255,7 @@ class RedisBackend:
     async def replace(self, state: State) -> State:
         try:
             version = await self._client.eval(
-                scripts.REPLACE, 4, *self._keys.state_keys, encode_document(state.document), self._keys.channel
+                scripts.REPLACE, 4, *self._keys.state_keys, dump_document(state.document), self._keys.channel
             )
         except redis.RedisError as error:
             raise self._unavailable(error) from None
@@ -304,8 +297,8 @@ class RedisBackend:
             response = answer(held.state)
             state = held.state
             entry = compact_request(request, state.tokens, state.clock.now(), self.worker)
-            account = request.account.encode() if request.on_route and request.account else b""
-            agent = request.agent.encode() if request.on_route and request.agent else b""
+            # Off the route both are None: '' tells the script no fault applies.
+            account, agent = (request.account or "").encode(), (request.agent or "").encode()
             pending = _Pending(
                 held,
                 b"%d\t%d\t%d\t%b%b%b" % (response.status, len(account), len(agent), account, agent, entry.encode()),
@@ -338,23 +331,19 @@ class RedisBackend:
     async def _queue_admission(self, pending: _Pending) -> str | None:
         """Group commit: the admissions that arrive while one call is out go together in the next."""
         self._admissions.append(pending)
-        if not self._admitting:
-            self._admitting = True
+        if self._admitter is None or self._admitter.done():
             # Held, since the event loop keeps only a weak reference to a task.
             self._admitter = asyncio.get_running_loop().create_task(self._admit_queued())
         return await pending.decided
 
     async def _admit_queued(self) -> None:
-        try:
-            while self._admissions:
-                batch = self._admissions[:_MAX_BATCH]
-                del self._admissions[:_MAX_BATCH]
-                held = batch[0].held
-                same = [p for p in batch if p.held is held]
-                self._admissions[:0] = [p for p in batch if p.held is not held]  # answered from another state
-                await self._admit_batch(held, same)
-        finally:
-            self._admitting = False
+        while self._admissions:
+            batch = self._admissions[:_MAX_BATCH]
+            del self._admissions[:_MAX_BATCH]
+            held = batch[0].held
+            same = [p for p in batch if p.held is held]
+            self._admissions[:0] = [p for p in batch if p.held is not held]  # answered from another state
+            await self._admit_batch(held, same)
 
     async def _admit_batch(self, held: Held, batch: list[_Pending]) -> None:
         args: list[Any] = [held.version, held.epoch, self._limit, self._keys.fault]
@@ -400,9 +389,8 @@ class RedisBackend:
         return int(await self._call(self._client.eval(scripts.CLEAR_JOURNAL, 1, self._keys.journal)))
 
     async def add_fault(self, body: Any) -> dict[str, Any]:
-        spec = parse_fault(body, 0)  # refused before an id is taken
-        fault_id = int(await self._call(self._client.incr(self._keys.fault_id)))
-        spec = parse_fault(body, fault_id)
+        parsed = parse_fault(body, 0)  # refused before an id is taken
+        spec = replace(parsed, id=int(await self._call(self._client.incr(self._keys.fault_id))))
         low, high = spec.delay_ms or (0, 0)
         fields = {
             "kind": spec.kind,
@@ -418,8 +406,8 @@ class RedisBackend:
             "spec": json.dumps(spec.describe(None)),
         }
         pipe = self._client.pipeline(transaction=True)
-        pipe.hset(self._keys.fault + str(fault_id), mapping=fields)  # type: ignore[arg-type]
-        pipe.rpush(self._keys.faults, fault_id)
+        pipe.hset(self._keys.fault + str(spec.id), mapping=fields)  # type: ignore[arg-type]
+        pipe.rpush(self._keys.faults, spec.id)
         await self._call(pipe.execute())
         return spec.describe(spec.count)
 
@@ -502,9 +490,3 @@ class RedisBackend:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-def _iso(value: Any) -> str:
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -50,15 +50,18 @@ for i = 1, #changes do reply[#reply + 1] = changes[i] end
 return reply
 """
 
-# KEYS: version log epoch   ARGV: expected version, change JSON, channel, expected epoch
-# -> {1, new version} or {0, current}
+# KEYS: version log epoch base_version   ARGV: expected version, change JSON, channel, expected epoch
+# -> {1, new version, base version} (the committer folds a long log) or {0, current, base version}
 COMMIT = """
 local current = tonumber(redis.call('GET', KEYS[1]))
-if current ~= tonumber(ARGV[1]) or redis.call('GET', KEYS[3]) ~= ARGV[4] then return {0, current or -1} end
+local base_version = tonumber(redis.call('GET', KEYS[4])) or 0
+if current ~= tonumber(ARGV[1]) or redis.call('GET', KEYS[3]) ~= ARGV[4] then
+    return {0, current or -1, base_version}
+end
 redis.call('RPUSH', KEYS[2], ARGV[2])
 local version = redis.call('INCR', KEYS[1])
 redis.call('PUBLISH', ARGV[3], version)
-return {1, version}
+return {1, version, base_version}
 """
 
 # KEYS: version base base_version log   ARGV: document, channel -> the new version
