@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,22 +27,21 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from starlette.types import Receive, Scope, Send
 
-from mockserver.admin import create_admin_app
-from mockserver.api import LatestInteractions
+from mockserver.api.operation import LatestInteractions
+from mockserver.api.query import QueryRules
+from mockserver.api.request import PublicRequest
 from mockserver.backends import Backend, InProcessBackend
 from mockserver.backends.base import Answer, StateHook
-from mockserver.backends.redis_backend import RedisBackend, initialize_store
-from mockserver.errors import AgentNotFound, ApiError, MethodNotAllowed, Response
-from mockserver.fault_injection import Decision
-from mockserver.fixtures import load_fixture_file
-from mockserver.inbound import PublicRequest
+from mockserver.control.faults import drop_connection, injected_response, quiet_dropped_connections
+from mockserver.control.routes import create_admin_app
+from mockserver.errors import AgentNotFound, MethodNotAllowed
+from mockserver.fixtures.load import load_fixture_file
 from mockserver.model import State
-from mockserver.query import QueryRules
+from mockserver.responses import Response, send_response
 from mockserver.settings import Settings
 from mockserver.spec import load_document, load_spec, version_view
 
 ALLOWED_METHODS = ("GET", "HEAD")
-FAULT_HEADER = "X-Mock-Fault"
 
 # Connexion's security and request validation would answer before our checks, in another order
 # and in problem+json; the contract fixes both, so api.py owns every check.
@@ -113,9 +111,9 @@ class MockServer:
         if decision.delay_seconds:
             await asyncio.sleep(decision.delay_seconds)
         if decision.drop:
-            await _drop(send)
+            await drop_connection(send)
         elif admission.response is None:
-            await send_response(_injected(decision), scope, send)
+            await send_response(injected_response(decision), scope, send)
         elif self.settings.through_connexion and request.on_route and request.method in ALLOWED_METHODS:
             await self.connexion_app(scope, receive, send)
         else:
@@ -154,7 +152,7 @@ def create_app(
     initialized already (by the command line, before it started the workers).
     """
     settings = settings or Settings()
-    _quiet_dropped_connections()
+    quiet_dropped_connections()
     backend = create_backend(settings, state, on_state, store_ready=store_ready)
     spec = load_spec()
     endpoint = endpoint_class(backend.held, settings.versions, QueryRules.from_spec(spec.parameters))
@@ -185,6 +183,8 @@ def create_backend(
     if settings.store is None:
         initial = state if state is not None else load_fixture_file(settings.fixtures)
         return InProcessBackend(initial, journal_limit=settings.journal_limit, on_state=on_state)
+    from mockserver.backends.redis.backend import RedisBackend  # a Redis client only for a fleet
+
     if not store_ready:
         prepare_store(settings, state)
     return RedisBackend(
@@ -194,47 +194,8 @@ def create_backend(
 
 def prepare_store(settings: Settings, state: State | None = None) -> str:
     """Check the startup fixtures and put them in the store unless it holds a state started from them."""
+    from mockserver.backends.redis.setup import initialize_store
+
     assert settings.store is not None
     document = (state if state is not None else load_fixture_file(settings.fixtures)).document
     return initialize_store(settings.store, document, prefix=settings.store_prefix, replace=settings.replace_store)
-
-
-def _injected(decision: Decision) -> Response:
-    error = ApiError(decision.status or 500, f"Injected fault: status {decision.status}.")
-    # The marker tells a client's test (and ours) that this answer is outside the contract on purpose.
-    headers = {FAULT_HEADER: ",".join(map(str, decision.fault_ids))}
-    if decision.retry_after is not None:
-        headers["Retry-After"] = str(decision.retry_after)
-    return error.to_response(headers)
-
-
-async def _drop(send: Send) -> None:
-    """Promise a body, send none of it and stop: the client sees the connection cut mid-answer."""
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
-    await send({"type": "http.response.body", "body": b"", "more_body": True})
-    raise DroppedConnection
-
-
-class DroppedConnection(Exception):
-    """Raised on purpose to make the server close the connection (fault injection)."""
-
-
-class _HideDroppedConnections(logging.Filter):
-    """uvicorn logs an app's exception with its traceback; a drop asked for is no error."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
-
-
-def _quiet_dropped_connections() -> None:
-    logger = logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, _HideDroppedConnections) for f in logger.filters):
-        logger.addFilter(_HideDroppedConnections())
-
-
-async def send_response(response: Response, scope: Scope, send: Send) -> None:
-    raw_headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
-    raw_headers.append((b"content-length", str(len(response.body)).encode()))
-    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
-    body = b"" if scope["method"] == "HEAD" else response.body
-    await send({"type": "http.response.body", "body": body})

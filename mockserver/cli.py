@@ -22,8 +22,9 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from mockserver.app import MockServer, create_app, prepare_store
-from mockserver.backends.redis_backend import StoreSetupError
-from mockserver.fixtures import FixtureError, load_fixture_file
+from mockserver.backends.redis.setup import StoreSetupError
+from mockserver.errors import FixtureError
+from mockserver.fixtures.load import load_fixture_file
 from mockserver.settings import Settings, parse_versions
 from mockserver.spec import load_spec
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from mockserver.journal import fingerprint
+from mockserver.control.journal import fingerprint
 
 
 class ControlRefused(Exception):

@@ -1,40 +1,45 @@
-"""The public API's errors, and the one place that renders them.
+"""Every refusal the mock answers with, and the two places that render them.
 
-ApiError(status, message, headers)
- ├── Unauthorized          401, adds WWW-Authenticate
- ├── Forbidden             403
- ├── NotAcceptable         406
- ├── InvalidParameter      400
- ├── AgentNotFound         404, the page's exact message
- └── MethodNotAllowed      405, adds Allow
+MockError(status, message)        a refusal with an HTTP status
+ ├── ApiError                     the public operation: {"message"}, rendered by ApiError.to_response
+ │    ├── Unauthorized            401, adds WWW-Authenticate
+ │    ├── Forbidden               403
+ │    ├── NotAcceptable           406
+ │    ├── InvalidParameter        400
+ │    ├── AgentNotFound           404, the page's exact message
+ │    └── MethodNotAllowed        405, adds Allow
+ └── ControlError                 the control plane: {"message", "errors"?}, rendered by ControlError.to_response
+      ├── FixtureError            400, a refused fixture document, each problem with its path (also a ValueError)
+      └── StoreUnavailable        503, a fleet's shared store cannot be reached; nothing was changed
+
+Errors of start-up, which the command line reports and no HTTP answer carries, stay beside their
+cause: `SpecError` (mockserver.spec), `StoreSetupError` (mockserver.backends.redis.setup).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import Any
 
-JSON = "application/json"
+from mockserver.responses import JSON, Response
 
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """A finished answer: what any entry point (Connexion, the fast path, tests) sends as is."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
+_MAX_LISTED = 50
 
 
-@dataclass(eq=False)
-class ApiError(Exception):
-    status: int
-    message: str
-    headers: Mapping[str, str] = field(default_factory=dict)
+class MockError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
-    def __post_init__(self) -> None:
-        super().__init__(self.message)
+
+# -- the public operation -------------------------------------------------------------------------------
+
+
+class ApiError(MockError):
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(status, message)
+        self.headers: Mapping[str, str] = headers or {}
 
     def to_response(self, extra_headers: Mapping[str, str] | None = None) -> Response:
         body = json.dumps({"message": self.message}, separators=(",", ":")).encode()
@@ -80,3 +85,51 @@ class MethodNotAllowed(ApiError):
             f"Method {method} is not allowed on this path; allowed methods are {allow}.",
             {"Allow": allow},
         )
+
+
+# -- the control plane ----------------------------------------------------------------------------------
+
+
+class ControlError(MockError):
+    """A refused control call: 400 (bad payload), 401 (admin token), 404 (unknown target), 409 (conflict),
+    503 (store unreachable). Nothing was changed."""
+
+    def __init__(self, status: int, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(status, message)
+        self.errors = errors
+
+    def to_response(self) -> Response:
+        body: dict[str, Any] = {"message": self.message}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        headers = {"Content-Type": JSON}
+        if self.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return Response(self.status, headers, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+class FixtureError(ControlError, ValueError):
+    """A fixture document that cannot be loaded; `errors` lists each problem as 'path: what'.
+
+    `message` (what the control plane answers) names the first few on one line; `str()` (what the
+    command line prints) lists them one a line."""
+
+    def __init__(self, errors: list[str], source: str = "fixture document") -> None:
+        self.source = source
+        shown = "; ".join(errors[:5])
+        more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
+        super().__init__(400, f"invalid {source}: {shown}{more}", errors)
+        self.errors: list[str] = errors
+
+    def __str__(self) -> str:
+        listed = "\n".join(f"  {error}" for error in self.errors[:_MAX_LISTED])
+        more = f"\n  ... and {len(self.errors) - _MAX_LISTED} more" if len(self.errors) > _MAX_LISTED else ""
+        plural = "s" if len(self.errors) != 1 else ""
+        return f"invalid {self.source} ({len(self.errors)} problem{plural}):\n{listed}{more}"
+
+
+class StoreUnavailable(ControlError):
+    """The shared store cannot be reached: the control call changed nothing."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(503, message)

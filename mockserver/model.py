@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from mockserver.clock import Clock
+
+if TYPE_CHECKING:
+    # The answers are rendered from this model (mockserver.api.answers), which imports it.
+    from mockserver.api.answers import AgentAnswers
 
 INTERACTION_TYPES = ("Phone", "Chat", "Email")
 DIRECTIONS = ("Inbound", "Outbound", "Internal")
@@ -40,20 +44,6 @@ class Token:
 
     def expired_at(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now
-
-
-class AgentAnswers(Protocol):
-    """An agent's answers, rendered once per change of the agent (mockserver.prepared)."""
-
-    @property
-    def v1_body(self) -> bytes: ...
-
-    @property
-    def latest_moment(self) -> datetime | None:
-        """The latest start or end of the agent's channels: a clock may not be set before it."""
-        ...
-
-    def v2_body(self, *, type: str, active_live_first: bool, size: int) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)

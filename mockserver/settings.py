@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mockserver.journal import DEFAULT_LIMIT
 from mockserver.resources import DEFAULT_FIXTURES
 
 ALL_VERSIONS = frozenset({1, 2})
+DEFAULT_JOURNAL_LIMIT = 1000
+"""Requests the journal keeps; the oldest fall away past it."""
+DEFAULT_STORE_PREFIX = "latest-interactions:"
 
 
 @dataclass(frozen=True)
@@ -18,12 +20,12 @@ class Settings:
     port: int = 8080
     versions: frozenset[int] = field(default=ALL_VERSIONS)
     admin_token: str | None = None
-    journal_limit: int = DEFAULT_LIMIT
+    journal_limit: int = DEFAULT_JOURNAL_LIMIT
     through_connexion: bool = False
     """Route the operation through Connexion's middleware instead of the fast path; same answers, slower."""
     store: str | None = None
     """redis://HOST:PORT/DB: the state, journal and faults shared by every worker on it (a fleet)."""
-    store_prefix: str = "latest-interactions:"
+    store_prefix: str = DEFAULT_STORE_PREFIX
     """Prefix of the store's keys: several fleets can share one Redis database under different ones."""
     replace_store: bool = False
     """Replace a state the store holds that was started from other fixtures (else refused)."""

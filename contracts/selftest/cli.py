@@ -20,9 +20,9 @@ from contracts.selftest import rich_state
 from contracts.selftest.faults import FAULTS, Fault
 from contracts.selftest.variants import VARIANTS, Variant
 from contracts.target import Target
-from mockserver.api import LatestInteractions
+from mockserver.api.operation import LatestInteractions
 from mockserver.app import create_app
-from mockserver.fixtures import build_state
+from mockserver.fixtures.check import build_state
 from mockserver.running import start_in_thread
 from mockserver.settings import Settings
 

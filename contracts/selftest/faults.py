@@ -1,6 +1,6 @@
 """Deliberately faulty servers: the mock with one realistic bug each.
 
-Each fault replaces one step of `mockserver.api.LatestInteractions` (or post-processes its answer)
+Each fault replaces one step of `mockserver.api.operation.LatestInteractions` (or post-processes its answer)
 and names the rules expected to catch it. `contracts selftest` runs the judge against each one.
 """
 
@@ -14,14 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.selftest.variants import with_fractions
-from mockserver.api import LatestInteractions, parse_query
-from mockserver.errors import AgentNotFound, ApiError, InvalidParameter, NotAcceptable, Response, Unauthorized
-from mockserver.inbound import PublicRequest
+from mockserver.api.negotiation import parse_accept
+from mockserver.api.operation import LatestInteractions, parse_query
+from mockserver.api.query import TYPE_REQUIRED, V2Query
+from mockserver.api.representation import MEDIA_TYPES, dumps, v1_item, v2_item
+from mockserver.api.request import PublicRequest
+from mockserver.api.selection import AgentChannel, V2Listing, agent_channels, order_v2
+from mockserver.errors import AgentNotFound, ApiError, InvalidParameter, NotAcceptable, Unauthorized
 from mockserver.model import Agent, State, Token
-from mockserver.negotiation import parse_accept
-from mockserver.query import TYPE_REQUIRED, V2Query
-from mockserver.representation import MEDIA_TYPES, dumps, v1_item, v2_item
-from mockserver.selection import AgentChannel, agent_channels, order_v2, select_v2
+from mockserver.responses import Response
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,8 @@ class _V2Listing(LatestInteractions):
     """A fault in v2's list: `listing` replaces the selection, `item` the rendering of one channel."""
 
     def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
-        return select_v2(
-            order_v2(channels), type=query.type, active_live_first=query.active_live_first, size=query.size
+        return V2Listing.of(order_v2(channels)).select(
+            type=query.type, active_live_first=query.active_live_first, size=query.size
         )
 
     def item(self, channel: AgentChannel) -> dict[str, Any]:
@@ -534,7 +535,9 @@ class V1ValidatesV2Parameters(_CheckedEarly):
 class V2OldestFirst(_V2Listing):
     def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
         oldest_first = list(reversed(order_v2(channels)))
-        return select_v2(oldest_first, type=query.type, active_live_first=query.active_live_first, size=query.size)
+        return V2Listing.of(oldest_first).select(
+            type=query.type, active_live_first=query.active_live_first, size=query.size
+        )
 
 
 @fault("v2 order", "v2 breaks start ties by channelGuid descending", "known_data_v2_lists_are_exact", known_data=True)
@@ -542,7 +545,7 @@ class V2TiesDescending(_V2Listing):
     def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
         ordered = sorted(channels, key=lambda c: c.channel.channel_guid, reverse=True)
         ordered.sort(key=lambda c: c.channel.start, reverse=True)
-        return select_v2(ordered, type=query.type, active_live_first=query.active_live_first, size=query.size)
+        return V2Listing.of(ordered).select(type=query.type, active_live_first=query.active_live_first, size=query.size)
 
 
 @fault(
@@ -553,7 +556,9 @@ class V2TiesDescending(_V2Listing):
 )
 class V2SizeBeforeFilter(_V2Listing):
     def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
-        cut = select_v2(order_v2(channels), type="All", active_live_first=query.active_live_first, size=query.size)
+        cut = V2Listing.of(order_v2(channels)).select(
+            type="All", active_live_first=query.active_live_first, size=query.size
+        )
         return [c for c in cut if query.type in ("All", c.type)]
 
 

@@ -1,7 +1,7 @@
 """Correct servers that decide CONTRACT.md's open points differently from the mock.
 
 The judge must pass every one: a verdict against one of them is a false alarm. Each replaces a step
-of `mockserver.api.LatestInteractions`, wraps the whole server (`asgi`) for what is decided before
+of `mockserver.api.operation.LatestInteractions`, wraps the whole server (`asgi`) for what is decided before
 the operation (methods), or loads the selftest's data differently (`document`).
 """
 
@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from mockserver.api import LatestInteractions
-from mockserver.errors import ApiError, InvalidParameter, NotAcceptable, Response, Unauthorized
-from mockserver.inbound import PublicRequest
+from mockserver.api.operation import LatestInteractions
+from mockserver.api.query import V2Query
+from mockserver.api.representation import MEDIA_TYPES
+from mockserver.api.request import PublicRequest
+from mockserver.errors import ApiError, InvalidParameter, NotAcceptable, Unauthorized
 from mockserver.model import State, Token
-from mockserver.query import V2Query
-from mockserver.representation import MEDIA_TYPES
+from mockserver.responses import Response
 
 Asgi = Callable[..., Any]
 Document = dict[str, Any]

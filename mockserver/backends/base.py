@@ -10,11 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mockserver.changes import Change, Created
-from mockserver.errors import Response
-from mockserver.fault_injection import Decision
-from mockserver.inbound import PublicRequest
+from mockserver.api.request import PublicRequest
+from mockserver.control.changes import Change, Created
+from mockserver.control.faults import Decision
 from mockserver.model import State
+from mockserver.responses import Response
 
 Answer = Callable[[State], Response]
 """How the app answers a request from a state: pure, so a backend may call it again on a newer state."""
@@ -28,10 +28,6 @@ class Admission:
     response: Response | None
     """The answer, or None when an injected fault fails the request (`decision` says how)."""
     decision: Decision
-
-
-class StoreUnavailable(Exception):
-    """The shared store cannot be reached: the control call changed nothing (a 503)."""
 
 
 class Backend(Protocol):

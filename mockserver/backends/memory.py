@@ -6,12 +6,12 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from mockserver.api.request import PublicRequest
 from mockserver.backends.base import Admission, Answer, MakeChange, StateHook
-from mockserver.backends.store import StateStore
-from mockserver.changes import Created, apply
-from mockserver.fault_injection import Decision, FaultInjector
-from mockserver.inbound import PublicRequest
-from mockserver.journal import Journal
+from mockserver.backends.state_store import StateStore
+from mockserver.control.changes import Created, apply
+from mockserver.control.faults import Decision, FaultInjector
+from mockserver.control.journal import Journal
 from mockserver.model import State
 
 _NO_FAULT = Decision()

@@ -13,7 +13,7 @@ import yaml
 from contracts.cli import main
 from contracts.registry import RULES
 from mockserver import Settings, create_app
-from mockserver.fixtures import build_state
+from mockserver.fixtures.check import build_state
 from mockserver.resources import DEFAULT_FIXTURES
 from mockserver.running import RunningMock, start_in_thread
 from tests.conftest import one_agent_document

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from contracts.strategies import CANONICAL_ACCEPTS, AcceptDraw, accept_headers
+from mockserver.api.negotiation import choose_version
 from mockserver.errors import NotAcceptable
-from mockserver.negotiation import choose_version
 
 
 def _mock_choice(header: str, served: frozenset[int]) -> int | None:

@@ -10,7 +10,7 @@ import jsonschema
 
 from contracts.proxy.server import ProxySettings, start_proxy_in_thread
 from mockserver import Settings, create_app
-from mockserver.fixtures import load_fixture_file
+from mockserver.fixtures.load import load_fixture_file
 from mockserver.resources import FIXTURE_SCHEMA
 from mockserver.running import RunningMock, start_in_thread
 from tests.contracts.conftest import DEFAULT_AGENTS

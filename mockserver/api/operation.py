@@ -1,0 +1,95 @@
+"""The public operation: the contract's checks in order, then the answer.
+
+state   = the one state the backend admitted the request against
+401/403 = auth.authenticate, auth.authorize
+406     = negotiation.choose_version
+400     = query rules, version 2 only
+404     = the agent in that account
+200     = bodies prepared once per state
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from connexion import request as connexion_request
+from starlette.responses import Response as StarletteResponse
+
+from mockserver.api.auth import authenticate, authorize
+from mockserver.api.negotiation import choose_version
+from mockserver.api.query import QueryRules, V2Query
+from mockserver.api.representation import MEDIA_TYPES
+from mockserver.api.request import PublicRequest
+from mockserver.errors import AgentNotFound, ApiError
+from mockserver.model import Agent, State, Token
+from mockserver.responses import Response
+
+VARY = {"Vary": "Accept"}
+
+
+@dataclass(frozen=True)
+class LatestInteractions:
+    state_source: Callable[[], State]
+    """The state held now: for the Connexion route, which reads it itself."""
+    versions: frozenset[int]
+    rules: QueryRules
+
+    def respond(self, state: State, request: PublicRequest) -> Response:
+        try:
+            return self._answer(state, request)
+        except ApiError as error:
+            return error.to_response(VARY)
+
+    def _answer(self, state: State, request: PublicRequest) -> Response:
+        assert request.account is not None and request.agent is not None
+        token = self.authenticate(request.authorization, state)
+        self.authorize(token, request.account)
+        version = self.negotiate(request.accept)
+        v2_query = self.parse_query(parse_query(request.query_string)) if version == 2 else None
+        agent = self.find_agent(state, request.account, request.agent)
+        return self.render(agent, version, v2_query)
+
+    # Each step is a method so that a deliberately faulty server (contracts.selftest) can
+    # replace exactly one of them; the order above is the contract's.
+
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        return authenticate(authorization, state)
+
+    def authorize(self, token: Token, account_key: str) -> None:
+        authorize(token, account_key)
+
+    def negotiate(self, accept: Sequence[str]) -> int:
+        return choose_version(accept, self.versions)
+
+    def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
+        return self.rules.parse(query)
+
+    def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
+        agent = state.agent(account_key, agent_id)
+        if agent is None:
+            raise AgentNotFound()
+        return agent
+
+    def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
+        answers = agent.answers
+        if query is None:
+            body = answers.v1_body
+        else:
+            body = answers.v2_body(type=query.type, active_live_first=query.active_live_first, size=query.size)
+        return Response(200, {"Content-Type": MEDIA_TYPES[version], **VARY}, body)
+
+    async def connexion_handler(self, accountKey: str, agentId: str) -> StarletteResponse:  # noqa: N803
+        """The operation as Connexion calls it (parameter names are the spec's).
+
+        It takes the path parameters only: Connexion would otherwise cast the query parameters
+        itself, failing on the invalid values the contract answers with a 400 (or ignores in v1).
+        """
+        scope = connexion_request.scope
+        answer = self.respond(self.state_source(), PublicRequest.of(scope, accountKey, agentId))
+        return StarletteResponse(answer.body, answer.status, headers=dict(answer.headers))
+
+
+def parse_query(raw: bytes) -> dict[str, list[str]]:
+    return parse_qs(raw.decode("latin-1"), keep_blank_values=True) if raw else {}

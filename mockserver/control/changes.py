@@ -1,0 +1,206 @@
+"""A control change as data, and its effect on a State: deterministic, so every worker applies it alike.
+
+`control.py` turns a request into a `Change` with everything decided (generated GUIDs and tokens,
+the time it happens at); `apply(state, change)` then gives the same new State on any worker that
+holds the same state, which is what lets a fleet share one log of changes. A change touches only
+what it names: starting or ending a channel re-renders that channel alone, never the state.
+Each one checks the fixture document's invariants it could break, so a refused change (raised as
+ControlError) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from mockserver.api.answers import prepare_agent
+from mockserver.api.representation import precise_rfc3339, rfc3339
+from mockserver.clock import FrozenClock, SystemClock, in_utc
+from mockserver.errors import ControlError
+from mockserver.fixtures.documents import channel_document, interaction_document, token_document
+from mockserver.model import Account, Agent, Channel, Interaction, State, Token
+
+Created = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Change:
+    op: str
+    args: Mapping[str, Any]
+    """JSON values only: a change travels between workers as JSON."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"op": self.op, "args": dict(self.args)}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Change:
+        return cls(str(value["op"]), dict(value["args"]))
+
+
+def apply(state: State, change: Change) -> tuple[State, Created]:
+    try:
+        operation = _OPERATIONS[change.op]
+    except KeyError:
+        raise ControlError(400, f"Unknown change {change.op!r}.") from None
+    return operation(state, change.args)
+
+
+def moment(text: str) -> datetime:
+    return in_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+# -- where a change lands ---------------------------------------------------------------------------
+
+
+def _account(state: State, key: str) -> Account:
+    account = state.accounts.get(key)
+    if account is None:
+        raise ControlError(404, f"Unknown account {key!r}.")
+    return account
+
+
+def _agent(state: State, account_key: str, agent_id: str) -> Agent:
+    agent = _account(state, account_key).agents.get(agent_id)
+    if agent is None:
+        raise ControlError(404, f"Unknown agent {agent_id!r} in account {account_key!r}.")
+    return agent
+
+
+def _with_agent(state: State, account_key: str, agent: Agent) -> State:
+    account = _account(state, account_key)
+    changed = Account(account.key, {**account.agents, agent.id: agent})
+    return replace(state, accounts={**state.accounts, account.key: changed}, document=None)
+
+
+def _has_channel(agent: Agent, channel_guid: str) -> bool:
+    return channel_guid in agent.answers.channel_at
+
+
+def _not_after_clock(at: datetime, now: datetime) -> None:
+    if at > now:
+        raise ControlError(400, f"'at' {rfc3339(at)} is after the mock's clock ({rfc3339(now)}).")
+
+
+# -- the changes ----------------------------------------------------------------------------------------
+
+
+def _add_agent(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    account, agent_id = _account(state, args["account"]), args["id"]
+    if agent_id in account.agents:
+        raise ControlError(409, f"Agent {agent_id!r} already exists in account {account.key!r}.")
+    return _with_agent(state, account.key, prepare_agent(agent_id, ())), {"id": agent_id, "interactions": []}
+
+
+def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    agent = _agent(state, args["account"], args["agent"])
+    guid, channel_guid, at = args["guid"], args["channelGuid"], moment(args["at"])
+    if guid in agent.answers.interaction_at:
+        raise ControlError(409, f"Interaction {guid} already exists for agent {agent.id!r}.")
+    if _has_channel(agent, channel_guid):
+        raise ControlError(409, f"Channel {channel_guid} already exists for agent {agent.id!r}.")
+    _not_after_clock(at, moment(args["now"]))
+    channel = Channel(channel_guid, at, None)
+    interaction = Interaction(guid, args["type"], args.get("direction"), (channel,))
+    index = len(agent.interactions)
+    changed = Agent(
+        agent.id,
+        (*agent.interactions, interaction),
+        agent.answers.with_channel_started(interaction, channel, index),
+    )
+    return _with_agent(state, args["account"], changed), interaction_document(interaction)
+
+
+def _add_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    agent = _agent(state, args["account"], args["agent"])
+    guid, channel_guid, at = args["guid"].lower(), args["channelGuid"], moment(args["at"])
+    index = agent.answers.interaction_at.get(guid)
+    if index is None:
+        raise ControlError(404, f"Unknown interaction {args['guid']!r} of agent {agent.id!r}.")
+    if _has_channel(agent, channel_guid):
+        raise ControlError(409, f"Channel {channel_guid} already exists for agent {agent.id!r}.")
+    _not_after_clock(at, moment(args["now"]))
+    channel = Channel(channel_guid, at, None)
+    before = agent.interactions[index]
+    interaction = replace(before, channels=(*before.channels, channel))
+    interactions = _put(agent.interactions, index, interaction)
+    changed = Agent(agent.id, interactions, agent.answers.with_channel_started(interaction, channel, index))
+    return _with_agent(state, args["account"], changed), {"guid": guid, **channel_document(channel)}
+
+
+def _end_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    agent = _agent(state, args["account"], args["agent"])
+    wanted, at = args["channelGuid"].lower(), moment(args["at"])
+    where = agent.answers.channel_at.get(wanted)
+    if where is None:
+        raise ControlError(404, f"Unknown channel {args['channelGuid']!r} of agent {agent.id!r}.")
+    index, position = where
+    before = agent.interactions[index]
+    channel = before.channels[position]
+    if channel.end is not None:
+        raise ControlError(409, f"Channel {wanted} already ended at {precise_rfc3339(channel.end)}.")
+    if at < channel.start:
+        raise ControlError(400, f"'at' {rfc3339(at)} is before the channel's start {precise_rfc3339(channel.start)}.")
+    _not_after_clock(at, moment(args["now"]))
+    ended = replace(channel, end=at)
+    interaction = replace(before, channels=_put(before.channels, position, ended))
+    interactions = _put(agent.interactions, index, interaction)
+    changed = Agent(agent.id, interactions, agent.answers.with_channel_ended(interaction, ended))
+    return _with_agent(state, args["account"], changed), {"guid": interaction.guid, **channel_document(ended)}
+
+
+def _add_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    value, account = args["token"], args["account"]
+    if value in state.tokens:
+        raise ControlError(409, "That token already exists.")
+    expires = moment(args["expires"]) if args.get("expires") else None
+    token = Token(value, account, expires)
+    return replace(state, tokens={**state.tokens, value: token}, document=None), token_document(token)
+
+
+def _revoke_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    revoked = state.tokens.get(args["token"])
+    if revoked is None:
+        raise ControlError(404, "Unknown token.")
+    tokens = {value: token for value, token in state.tokens.items() if value != revoked.token}
+    return replace(state, tokens=tokens, document=None), {"account": revoked.account, "revoked": True}
+
+
+def _set_clock(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    """Freeze the clock at `now`, or release it (`now` null) to the system clock at `released_at`."""
+    frozen = moment(args["now"]) if args.get("now") else None
+    clock = FrozenClock(frozen) if frozen is not None else SystemClock()
+    limit = frozen if frozen is not None else moment(args["released_at"])
+    for account in state.accounts.values():
+        for agent in account.agents.values():
+            latest = agent.answers.latest_moment
+            if latest is not None and latest > limit:
+                raise ControlError(
+                    409,
+                    f"The change would leave an invalid state: agent {agent.id!r} of account {account.key!r} has a "
+                    f"channel time {precise_rfc3339(latest)} after the mock's clock ({rfc3339(limit)}).",
+                )
+    changed = replace(state, clock=clock, document=None)
+    return changed, clock_view(changed)
+
+
+def clock_view(state: State) -> Created:
+    return {"now": precise_rfc3339(state.clock.now()), "frozen": state.clock.frozen_at is not None}
+
+
+def _put(items: tuple[T, ...], index: int, item: T) -> tuple[T, ...]:
+    """`items` with `item` in place of the one at `index`."""
+    return (*items[:index], item, *items[index + 1 :])
+
+
+_OPERATIONS: dict[str, Callable[[State, Mapping[str, Any]], tuple[State, Created]]] = {
+    "add_agent": _add_agent,
+    "start_interaction": _start_interaction,
+    "add_channel": _add_channel,
+    "end_channel": _end_channel,
+    "add_token": _add_token,
+    "revoke_token": _revoke_token,
+    "set_clock": _set_clock,
+}

@@ -1,0 +1,150 @@
+"""The request journal: what the public endpoint was asked and what it answered, bounded in size.
+
+A presented token is never recorded: only a fingerprint (sha256, 12 hex digits, the same as
+`fingerprint(token)` gives a test), its first characters when it is long, and what the mock made
+of it (unknown, expired, or the account it opens).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import socket
+import threading
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from mockserver.api.auth import parse_authorization
+from mockserver.api.representation import rfc3339
+from mockserver.api.request import PublicRequest
+from mockserver.model import State, Token
+from mockserver.settings import DEFAULT_JOURNAL_LIMIT
+
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def worker_name() -> str:
+    """host:pid, which names the worker that served a journal entry."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def describe_authorization(values: Sequence[str], tokens: Mapping[str, Token], at: datetime) -> dict[str, Any] | None:
+    if not values:
+        return None
+    credentials = parse_authorization(values[0])
+    token = credentials.bearer_token
+    if token is None:
+        return {"scheme": credentials.scheme or None, "token": None}
+    known = tokens.get(token)
+    return {
+        "scheme": "Bearer",
+        "token": {
+            "fingerprint": fingerprint(token),
+            "hint": token[:3] + "…" if len(token) >= 10 else "…",
+            "known": known is not None,
+            "account": known.account if known else None,
+            "expired": known.expired_at(at) if known else None,
+        },
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """What was recorded, raw: rendering (query parsing, token fingerprints) waits until it is read."""
+
+    id: int
+    tokens: Mapping[str, Token]
+    """The tokens of the state the request met: enough to describe its token, without pinning the
+    whole (possibly large) state in memory."""
+    at: datetime
+    request: PublicRequest
+    status: int | None
+    """None when the connection was dropped on purpose (fault injection)."""
+    fault: str | None
+    worker: str
+
+    def render(self) -> dict[str, Any]:
+        rendered = render_request(self.request, self.tokens, self.at, self.worker)
+        return {"id": self.id, **rendered, "status": self.status, "fault": self.fault}
+
+
+def render_request(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> dict[str, Any]:
+    """An entry's fields but its id, status and fault, in the order the journal shows them."""
+    return expand_request(compact_request(request, tokens, at, worker))
+
+
+def compact_request(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> str:
+    """An entry's fields as a JSON list, cheap to make on every request of a fleet (the token already
+    reduced to its description); expand_request renders it when the journal is read."""
+    return _COMPACT_JSON(
+        [
+            rfc3339(at),
+            request.method,
+            request.path,
+            request.account,
+            request.agent,
+            request.query_string.decode("latin-1"),
+            request.accept,
+            describe_authorization(request.authorization, tokens, at),
+            worker,
+        ]
+    )
+
+
+def expand_request(compact: str) -> dict[str, Any]:
+    at, method, path, account, agent, query, accept, authorization, worker = json.loads(compact)
+    return {
+        "at": at,
+        "method": method,
+        "path": path,
+        "account": account,
+        "agent": agent,
+        "query": parse_qs(query, keep_blank_values=True),
+        "accept": accept,
+        "authorization": authorization,
+        "worker": worker,
+    }
+
+
+def select(entries: list[dict[str, Any]], filters: Mapping[str, str] | None) -> list[dict[str, Any]]:
+    for name, wanted in (filters or {}).items():
+        entries = [entry for entry in entries if str(entry.get(name)) == wanted]
+    return entries
+
+
+class Journal:
+    def __init__(self, limit: int = DEFAULT_JOURNAL_LIMIT) -> None:
+        self._entries: deque[JournalEntry] = deque(maxlen=limit)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._worker = worker_name()
+
+    @property
+    def limit(self) -> int:
+        return self._entries.maxlen or 0
+
+    def record(self, state: State, request: PublicRequest, status: int | None, fault: str | None) -> None:
+        with self._lock:
+            entry = JournalEntry(next(self._ids), state.tokens, state.clock.now(), request, status, fault, self._worker)
+            self._entries.append(entry)
+
+    def entries(self, filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            recorded = list(self._entries)
+        return select([entry.render() for entry in recorded], filters)
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+            return count

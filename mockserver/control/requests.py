@@ -1,0 +1,108 @@
+"""Control-plane requests turned into Changes: the payload read and checked, and everything left
+to chance or to the clock decided here (generated GUIDs and tokens, the time it happens at).
+
+Each function reads the state it is given only for its clock; `changes.apply` judges the change
+against the state, so a request resolved on one worker applies alike on every other.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from mockserver.api.representation import precise_rfc3339
+from mockserver.clock import SystemClock
+from mockserver.control.changes import Change
+from mockserver.control.payload import Payload
+from mockserver.errors import ControlError
+from mockserver.model import DIRECTIONS, INTERACTION_TYPES, State
+
+
+def add_agent(state: State, account_key: str, body: Any) -> Change:
+    agent_id = Payload(body, ("id",)).text("id", required=True)
+    if "/" in str(agent_id):
+        raise ControlError(400, f"Field 'id' must not contain '/' (it is one URL path segment), got {agent_id!r}.")
+    return Change("add_agent", {"account": account_key, "id": agent_id})
+
+
+def start_interaction(state: State, account_key: str, agent_id: str, body: Any) -> Change:
+    payload = Payload(body, ("type", "direction", "guid", "channelGuid"))
+    type_ = payload.choice("type", INTERACTION_TYPES, required=True)
+    direction = payload.choice("direction", DIRECTIONS)
+    now = _now(state)
+    return Change(
+        "start_interaction",
+        {
+            "account": account_key,
+            "agent": agent_id,
+            "guid": payload.guid("guid"),
+            "type": type_,
+            "direction": direction,
+            "channelGuid": payload.guid("channelGuid"),
+            "at": now,
+            "now": now,
+        },
+    )
+
+
+def add_channel(state: State, account_key: str, agent_id: str, guid: str, body: Any) -> Change:
+    channel_guid = Payload(body, ("channelGuid",)).guid("channelGuid")
+    now = _now(state)
+    return Change(
+        "add_channel",
+        {"account": account_key, "agent": agent_id, "guid": guid, "channelGuid": channel_guid, "at": now, "now": now},
+    )
+
+
+def end_channel(state: State, account_key: str, agent_id: str, channel_guid: str, body: Any) -> Change:
+    at = Payload(body, ("at",)).moment("at")
+    now = _now(state)
+    return Change(
+        "end_channel",
+        {
+            "account": account_key,
+            "agent": agent_id,
+            "channelGuid": channel_guid,
+            "at": precise_rfc3339(at) if at else now,
+            "now": now,
+        },
+    )
+
+
+def add_token(state: State, body: Any) -> Change:
+    payload = Payload(body, ("token", "account", "expires"))
+    token = payload.text("token") or f"token-{secrets.token_hex(12)}"
+    if any(c.isspace() for c in token):
+        raise ControlError(400, "Field 'token' must not contain white space.")
+    account = payload.text("account", required=True)
+    expires = payload.moment("expires")
+    return Change(
+        "add_token", {"token": token, "account": account, "expires": precise_rfc3339(expires) if expires else None}
+    )
+
+
+def revoke_token(state: State, token: str) -> Change:
+    return Change("revoke_token", {"token": token})
+
+
+def freeze_clock(state: State, body: Any) -> Change:
+    at = Payload(body, ("now",)).moment("now") or state.clock.now()
+    return Change("set_clock", {"now": precise_rfc3339(at)})
+
+
+def advance_clock(state: State, body: Any) -> Change:
+    seconds = Payload(body, ("seconds",)).seconds("seconds")
+    try:
+        moved = state.clock.now() + timedelta(seconds=seconds)
+    except OverflowError:
+        raise ControlError(400, f"Moving the clock by {seconds} s leaves the calendar (years 1 to 9999).") from None
+    return Change("set_clock", {"now": precise_rfc3339(moved)})
+
+
+def release_clock(state: State) -> Change:
+    return Change("set_clock", {"now": None, "released_at": precise_rfc3339(SystemClock().now())})
+
+
+def _now(state: State) -> str:
+    return precise_rfc3339(state.clock.now())

@@ -1,0 +1,203 @@
+"""The control plane under /__admin, outside the public API.
+
+    GET  PUT  /__admin/state                     read / replace the whole state
+    POST      /__admin/reset                     back to the startup fixtures (journal and faults cleared)
+    POST      /__admin/accounts/{a}/agents       add an agent {id}
+    POST      /__admin/accounts/{a}/agents/{g}/interactions
+                                                 start an interaction {type, direction?, guid?, channelGuid?}
+    POST      .../interactions/{guid}/channels   add a channel starting now {channelGuid?}
+    POST      /__admin/accounts/{a}/agents/{g}/channels/{channelGuid}/end    end a channel {at?}
+    POST      /__admin/tokens                    add a token {account, token?, expires?}
+    DELETE    /__admin/tokens/{token}            revoke it
+    GET  PUT  DELETE /__admin/clock              read / freeze {now?} / release the clock
+    POST      /__admin/clock/advance             move a frozen clock {seconds}
+    GET  DELETE /__admin/journal                 the requests served (filters: ?agent=&status=...) / clear
+    GET  POST DELETE /__admin/faults             list / inject / clear faults; DELETE /__admin/faults/{id}
+
+Answers are JSON: what was created or changed, or `{"message"}` (with `errors` for a refused document);
+503 when the shared store of a fleet cannot be reached (nothing was changed).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mockserver.api.auth import parse_authorization
+from mockserver.backends import Backend
+from mockserver.backends.base import MakeChange
+from mockserver.control import requests as control
+from mockserver.control.changes import clock_view
+from mockserver.errors import ControlError
+from mockserver.fixtures.bounds import DocumentRejected, parse_json
+from mockserver.fixtures.check import build_state
+from mockserver.fixtures.documents import dump_document, to_document
+from mockserver.fixtures.load import parse_text
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
+    async def apply(make: MakeChange, status: int = 200) -> JSONResponse:
+        return JSONResponse(await backend.change(make), status)
+
+    async def get_state(request: Request) -> Response:
+        state = await backend.current()
+        document = state.document if state.document is not None else to_document(state)  # as given
+        return Response(dump_document(document), media_type="application/json")
+
+    async def put_state(request: Request) -> Response:
+        text = await _body_text(request)
+        if not text.strip():
+            raise ControlError(400, "The request body is empty; send a fixture document (JSON or YAML).")
+        state = await backend.replace(build_state(parse_text(text, "state document"), source="state document"))
+        return JSONResponse({"message": "State replaced.", "loaded": state.summary()})
+
+    async def reset(request: Request) -> Response:
+        state = await backend.reset()
+        return JSONResponse(
+            {"message": "State reset to the startup fixtures; journal and faults cleared.", "loaded": state.summary()}
+        )
+
+    async def add_agent(request: Request) -> Response:
+        body, account = await _json(request), request.path_params["account"]
+        return await apply(lambda s: control.add_agent(s, account, body), 201)
+
+    async def start_interaction(request: Request) -> Response:
+        body, p = await _json(request), request.path_params
+        return await apply(lambda s: control.start_interaction(s, p["account"], p["agent"], body), 201)
+
+    async def add_channel(request: Request) -> Response:
+        body, p = await _json(request), request.path_params
+        return await apply(lambda s: control.add_channel(s, p["account"], p["agent"], p["guid"], body), 201)
+
+    async def end_channel(request: Request) -> Response:
+        body, p = await _json(request), request.path_params
+        return await apply(lambda s: control.end_channel(s, p["account"], p["agent"], p["channel"], body))
+
+    async def add_token(request: Request) -> Response:
+        body = await _json(request)
+        return await apply(lambda s: control.add_token(s, body), 201)
+
+    async def revoke_token(request: Request) -> Response:
+        # {token:path}: a token may hold '/', which reaches the route decoded from %2F.
+        token = request.path_params["token"]
+        return await apply(lambda s: control.revoke_token(s, token))
+
+    async def get_clock(request: Request) -> Response:
+        return JSONResponse(clock_view(await backend.current()))
+
+    async def freeze_clock(request: Request) -> Response:
+        body = await _json(request)
+        return await apply(lambda s: control.freeze_clock(s, body))
+
+    async def advance_clock(request: Request) -> Response:
+        body = await _json(request)
+        return await apply(lambda s: control.advance_clock(s, body))
+
+    async def release_clock(request: Request) -> Response:
+        return await apply(control.release_clock)
+
+    async def get_journal(request: Request) -> Response:
+        requests = await backend.journal(dict(request.query_params))
+        return JSONResponse({"limit": backend.journal_limit, "requests": requests})
+
+    async def clear_journal(request: Request) -> Response:
+        return JSONResponse({"cleared": await backend.clear_journal()})
+
+    async def list_faults(request: Request) -> Response:
+        return JSONResponse({"faults": await backend.faults()})
+
+    async def add_fault(request: Request) -> Response:
+        return JSONResponse(await backend.add_fault(await _json(request)), 201)
+
+    async def clear_faults(request: Request) -> Response:
+        return JSONResponse({"cleared": await backend.clear_faults()})
+
+    async def remove_fault(request: Request) -> Response:
+        raw = request.path_params["fault"]
+        if not raw.isdigit() or len(raw) > 18:
+            raise ControlError(404, f"Unknown fault {raw[:40]!r}.")
+        await backend.remove_fault(int(raw))
+        return JSONResponse({"removed": int(raw)})
+
+    def guarded(endpoint: Endpoint) -> Endpoint:
+        async def run(request: Request) -> Response:
+            try:
+                _check_admin_token(request, admin_token)
+                return await endpoint(request)
+            except ControlError as error:
+                refused = error.to_response()
+                return Response(refused.body, refused.status, headers=dict(refused.headers))
+
+        return run
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            message = f"Method {request.method} is not allowed on {request.url.path}."
+        elif exc.status_code == 404:
+            message = f"No control-plane endpoint at {request.url.path}."
+        else:
+            message = str(exc.detail)
+        return JSONResponse({"message": message}, exc.status_code, headers=dict(exc.headers or {}))
+
+    agent = "/__admin/accounts/{account}/agents/{agent}"
+    routes = [
+        ("/__admin/state", get_state, "GET"),
+        ("/__admin/state", put_state, "PUT"),
+        ("/__admin/reset", reset, "POST"),
+        ("/__admin/accounts/{account}/agents", add_agent, "POST"),
+        (f"{agent}/interactions", start_interaction, "POST"),
+        (f"{agent}/interactions/{{guid}}/channels", add_channel, "POST"),
+        (f"{agent}/channels/{{channel}}/end", end_channel, "POST"),
+        ("/__admin/tokens", add_token, "POST"),
+        ("/__admin/tokens/{token:path}", revoke_token, "DELETE"),
+        ("/__admin/clock", get_clock, "GET"),
+        ("/__admin/clock", freeze_clock, "PUT"),
+        ("/__admin/clock", release_clock, "DELETE"),
+        ("/__admin/clock/advance", advance_clock, "POST"),
+        ("/__admin/journal", get_journal, "GET"),
+        ("/__admin/journal", clear_journal, "DELETE"),
+        ("/__admin/faults", list_faults, "GET"),
+        ("/__admin/faults", add_fault, "POST"),
+        ("/__admin/faults", clear_faults, "DELETE"),
+        ("/__admin/faults/{fault}", remove_fault, "DELETE"),
+    ]
+    return Starlette(
+        routes=[Route(path, guarded(endpoint), methods=[method]) for path, endpoint, method in routes],
+        exception_handlers={HTTPException: http_error},
+    )
+
+
+def _check_admin_token(request: Request, admin_token: str | None) -> None:
+    if admin_token is None:
+        return
+    presented = parse_authorization(request.headers.get("authorization", "")).bearer_token
+    if presented is None or not hmac.compare_digest(presented.encode(), admin_token.encode()):
+        raise ControlError(401, "The control plane requires 'Authorization: Bearer <admin token>'.")
+
+
+async def _body_text(request: Request) -> str:
+    body = await request.body()
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ControlError(400, "The request body is not UTF-8 text.") from None
+
+
+async def _json(request: Request) -> Any:
+    text = await _body_text(request)
+    if not text.strip():
+        return None
+    try:
+        return parse_json(text)
+    except DocumentRejected as error:
+        raise ControlError(400, f"The request body is refused: {error}.") from None
