@@ -11,22 +11,18 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
-
-from contracts.diff import LEVELS, diff
-from contracts.diff.render import FORMATS, render
-from contracts.diff.sources import load_source
-from contracts.failures import CannotJudge
-from contracts.oracle import KnownData
-from contracts.registry import RULES
-from contracts.report.console import ConsoleReport
-from contracts.report.junit import write_junit
-from contracts.runner import ERROR, FAILED, RuleResult, run
-from contracts.target import Target
+from contracts.diff.changes import LEVELS
+from contracts.diff.render import FORMATS
 from mockserver.resources import SPEC_PATH
 from mockserver.settings import parse_versions
-from mockserver.spec import SpecDocument, SpecError, version_view
+
+if TYPE_CHECKING:
+    from contracts.target import Target
+
+# Each command imports what it runs when it runs: `contracts diff` and `--help` load no HTTP client,
+# Hypothesis or Schemathesis (tests/contracts/test_cli_imports.py).
 
 EXIT_OK, EXIT_VIOLATED, EXIT_CANNOT_JUDGE = 0, 1, 2
 
@@ -146,9 +142,8 @@ def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
             "--rule",
             action="append",
             dest="rules",
-            choices=sorted(RULES),
             metavar="RULE",
-            help="run only this rule (repeatable)",
+            help="run only this rule (repeatable; an unknown name is refused with the list of rules)",
         )
 
 
@@ -180,6 +175,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from contracts.selftest.cli import run_selftest
 
         return int(run_selftest(args))
+    return _check(parser, args)
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    import contracts.checks  # noqa: F401  (registers the rules)
+    from contracts.oracle import KnownData
+    from contracts.registry import RULES
+    from contracts.target import Target
+
+    unknown = [r for r in args.rules or () if r not in RULES]
+    if unknown:
+        parser.error(f"unknown rule(s) {', '.join(unknown)}; the rules are: {', '.join(sorted(RULES))}")
     try:
         known = KnownData.load(args.expect_state) if args.expect_state else None
         target = Target(
@@ -198,6 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from contracts.diff import diff
+    from contracts.diff.render import render
+    from contracts.diff.sources import load_source
+    from mockserver.spec import SpecError
+
     try:
         old, new = load_source(args.old), load_source(args.new)
     except SpecError as error:
@@ -209,6 +221,10 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def write_version_view(args: argparse.Namespace) -> int:
+    import yaml
+
+    from mockserver.spec import SpecDocument, SpecError, version_view
+
     try:
         view = version_view(SpecDocument.load(args.spec), args.version)
     except SpecError as error:
@@ -237,6 +253,12 @@ def judge(
     rule_ids: Sequence[str] | None = None,
     stream: object = None,
 ) -> int:
+    from contracts.failures import ERROR, FAILED, CannotJudge
+    from contracts.registry import RULES
+    from contracts.report.console import ConsoleReport
+    from contracts.report.junit import rule_cases, write_junit
+    from contracts.runner import RuleResult, run
+
     rules = [RULES[r] for r in rule_ids] if rule_ids else list(RULES.values())
     report = ConsoleReport(len(rules), stream or sys.stdout)  # type: ignore[arg-type]
     print(
@@ -254,7 +276,7 @@ def judge(
         return EXIT_CANNOT_JUDGE
     report.summary(results)
     if junit_xml is not None:
-        write_junit(results, junit_xml)
+        write_junit("latest-interactions-contract", rule_cases(results), junit_xml)
         print(f"JUnit report: {junit_xml}", file=report.stream)
     if any(r.outcome == FAILED for r in results):
         return EXIT_VIOLATED

@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from contracts import expect
 from contracts.accept import parse, resolve
-from contracts.checks import expect
 from contracts.failures import Exchange, Violation
+from contracts.open_points import is_open_value
+from contracts.registry import Registry
 from contracts.spec_conformance import SpecResponses, normalise_media_type
-from contracts.strategies import is_open_value
 
 V2_PARAMETERS = ("size", "type", "activeLiveFirst")
 TYPES = ("All", "Phone", "Chat", "Email")
@@ -54,14 +55,12 @@ class ExchangeRule:
     """Raises a Violation; returns whether the exchange exercised the rule."""
 
 
-EXCHANGE_RULES: dict[str, ExchangeRule] = {}
+EXCHANGE_RULES: Registry[ExchangeRule] = Registry("exchange rule")
 
 
 def exchange_rule(id: str, title: str, section: str) -> Callable[[ExchangeCheck], ExchangeCheck]:
     def register(check: ExchangeCheck) -> ExchangeCheck:
-        if id in EXCHANGE_RULES:
-            raise ValueError(f"exchange rule {id!r} is registered twice")
-        EXCHANGE_RULES[id] = ExchangeRule(id, title, section, check)
+        EXCHANGE_RULES.add(id, ExchangeRule(id, title, section, check))
         return check
 
     return register

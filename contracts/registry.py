@@ -1,10 +1,12 @@
-"""Rules of CONTRACT.md, each a small function registered by decorator, with stacked preconditions."""
+"""The judge's registries: one small generic `Registry` (rules, rules of one exchange, the selftest's
+faults and correct variants), and the rules of CONTRACT.md, each a small function registered by
+decorator, with stacked preconditions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from contracts.failures import NotExercised
 
@@ -12,6 +14,21 @@ if TYPE_CHECKING:
     from contracts.context import Context
 
 CheckFunction = Callable[["Context"], None]
+T = TypeVar("T")
+
+
+class Registry(dict[str, T]):
+    """Named items in registration order; a name registered twice is refused when it is registered."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def add(self, name: str, item: T) -> T:
+        if name in self:
+            raise ValueError(f"{self.kind} {name!r} is registered twice")
+        self[name] = item
+        return item
 
 
 @dataclass(frozen=True)
@@ -26,14 +43,12 @@ class Rule:
         self.function(context)
 
 
-RULES: dict[str, Rule] = {}
+RULES: Registry[Rule] = Registry("rule")
 
 
 def rule(id: str, title: str, section: str) -> Callable[[CheckFunction], CheckFunction]:
     def register(function: CheckFunction) -> CheckFunction:
-        if id in RULES:
-            raise ValueError(f"rule {id!r} is registered twice")
-        RULES[id] = Rule(id, title, section, function)
+        RULES.add(id, Rule(id, title, section, function))
         return function
 
     return register

@@ -11,11 +11,19 @@ from hypothesis.errors import FlakyFailure
 
 import contracts.checks  # noqa: F401  (registers the rules)
 from contracts.context import Context
-from contracts.failures import CannotJudge, Inconclusive, NotExercised, Violation
+from contracts.failures import (
+    ERROR,
+    FAILED,
+    INCONCLUSIVE,
+    NOT_EXERCISED,
+    PASSED,
+    CannotJudge,
+    Inconclusive,
+    NotExercised,
+    Violation,
+)
 from contracts.registry import RULES, Rule
 from contracts.target import V1, Target
-
-PASSED, FAILED, NOT_EXERCISED, INCONCLUSIVE, ERROR = "passed", "failed", "not exercised", "inconclusive", "error"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ parsing the rendered text, so the judge does not share a parser's bugs with the 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
@@ -177,26 +176,6 @@ INVALID_VALUES = {
     "type": ["Fax", "phone", "PHONE", "all", "chat", "Phone,Chat", "", "Voice"],
     "activeLiveFirst": ["yes", "no", "1", "0", "on", "truee"],
 }
-
-
-def is_open_value(name: str, value: str) -> bool:
-    """Values CONTRACT.md leaves open: a careful server may refuse them (400) or read them as valid.
-
-    Empty `size` or `activeLiveFirst` (absent, or invalid?), `size` with leading zeros, a sign or
-    surrounding spaces (`007`, `+5`, ` 5`), and `activeLiveFirst` in another case (`True`, as .NET reads
-    booleans). `type` is exact case by the contract, and empty `type` is the page's 400.
-    """
-    stripped = value.strip()
-    if name == "size":
-        return stripped == "" or (
-            _SIGNED_DIGITS.fullmatch(stripped) is not None and 1 <= int(stripped.lstrip("+").lstrip("0") or "0") <= 100
-        )
-    if name == "activeLiveFirst":
-        return stripped.lower() in ("", "true", "false")
-    return False
-
-
-_SIGNED_DIGITS = re.compile(r"\+?[0-9]{1,8}")
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.failures import CannotJudge
-from contracts.runner import ERROR, FAILED, INCONCLUSIVE, NOT_EXERCISED, RuleResult, run
+from contracts.failures import ERROR, FAILED, INCONCLUSIVE, NOT_EXERCISED, CannotJudge
+from contracts.runner import RuleResult, run
 from contracts.target import Target
 
 

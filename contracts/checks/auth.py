@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from contracts.checks import expect
+from contracts import expect
 from contracts.context import Context
 from contracts.failures import Exchange, Violation
 from contracts.registry import requires_expired_token, requires_foreign_token, rule

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.checks import expect
+from contracts import expect
 from contracts.context import Context
 from contracts.failures import Violation
 from contracts.registry import requires_v1_only, requires_v2, rule

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from contracts.checks import expect
+from contracts import expect
 from contracts.context import Context
 from contracts.failures import NotExercised, Violation
 from contracts.registry import rule

@@ -25,8 +25,8 @@ from schemathesis.specs.openapi.checks import (
 
 from contracts.context import Context
 from contracts.failures import Exchange, Violation
+from contracts.open_points import is_open_value
 from contracts.registry import requires_v2, rule
-from contracts.strategies import is_open_value
 from mockserver.spec import load_document, version_view
 
 SECTION = "openapi.yaml (Schemathesis)"

@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 
 from hypothesis import strategies as st
 
-from contracts.checks import expect
+from contracts import expect
 from contracts.checks.data import FULL, Item, items, v2_items
 from contracts.context import Context
 from contracts.failures import Exchange, NotExercised, Violation

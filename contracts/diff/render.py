@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from xml.etree import ElementTree as ET
 
 from contracts.diff import DiffReport
 from contracts.diff.changes import LEVELS, Change
+from contracts.report.junit import JUnitCase, junit_xml
 
 FORMATS = ("text", "json", "markdown", "junit", "github")
 
@@ -76,21 +76,23 @@ def _markdown(report: DiffReport) -> str:
 
 
 def _junit(report: DiffReport) -> str:
-    suite = ET.Element(
-        "testsuite",
-        name="contracts-diff",
-        tests=str(len(report.changes)),
-        failures=str(sum(c.level == "error" for c in report.changes)),
+    return junit_xml(
+        "contracts-diff",
+        [
+            JUnitCase(
+                f"diff.{c.level}",
+                f"{c.id} {c.new or c.old}",
+                None,
+                "failure",
+                c.message,
+                c.id,
+                f"clients: {_clients(c)}\nold: {c.old}\nnew: {c.new}",
+            )
+            if c.level == "error"
+            else JUnitCase(f"diff.{c.level}", f"{c.id} {c.new or c.old}", text=f"{c.level}: {c.message}")
+            for c in report.changes
+        ],
     )
-    for c in report.changes:
-        case = ET.SubElement(suite, "testcase", classname=f"diff.{c.level}", name=f"{c.id} {c.new or c.old}")
-        if c.level == "error":
-            ET.SubElement(
-                case, "failure", message=c.message, type=c.id
-            ).text = f"clients: {_clients(c)}\nold: {c.old}\nnew: {c.new}"
-        else:
-            ET.SubElement(case, "system-out").text = f"{c.level}: {c.message}"
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
 def _github(report: DiffReport) -> str:

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
-from xml.etree import ElementTree as ET
 
 from contracts.exchange_rules import Served
 from contracts.proxy.recording import Recorder
 from contracts.proxy.relay import Message, Relay
 from contracts.proxy.watch import Reported, Watch
 from contracts.proxy.window import Window
+from contracts.report.junit import JUnitCase, write_junit
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class Proxy:
             self.settings.report.parent.mkdir(parents=True, exist_ok=True)
             self.settings.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         if self.settings.junit_xml is not None:
-            write_junit(report, self.settings.junit_xml)
+            write_junit("contracts-proxy", proxy_cases(report), self.settings.junit_xml)
         if self.recorder is not None and self.settings.record is not None:
             self.recorder.write(self.settings.record)
 
@@ -118,33 +118,25 @@ class Proxy:
             print(f"{rule:<{width}}  {outcome:<13}  {seen['exercised']:>9}  {seen['violations']:>10}", file=self.out)
 
 
-def write_junit(report: dict[str, Any], path: Path) -> None:
-    rules = report["coverage"]["rules"]
-    suite = ET.Element(
-        "testsuite",
-        name="contracts-proxy",
-        tests=str(len(rules)),
-        failures=str(sum(1 for r in rules.values() if r["violations"])),
-        skipped=str(sum(1 for r in rules.values() if not r["exercised"])),
-    )
-    for rule, seen in rules.items():
-        case = ET.SubElement(suite, "testcase", classname="contracts.proxy", name=rule)
+def proxy_cases(report: dict[str, Any]) -> list[JUnitCase]:
+    """One case per rule of the proxy's report: failed with its first violation, skipped when the
+    traffic did not exercise it."""
+    cases = []
+    for rule, seen in report["coverage"]["rules"].items():
         if seen["violations"]:
-            first = (
-                next(v for v in report["violations"] if v["rule"] == rule)
-                if any(v["rule"] == rule for v in report["violations"])
-                else None
+            first = next((v for v in report["violations"] if v["rule"] == rule), None)
+            details = (
+                None
+                if first is None
+                else f"expected: {first['expected']}\nreceived: {first['received']}\nreproduce: {first['curl']}"
             )
             message = f"{seen['violations']} violation(s)"
-            failure = ET.SubElement(case, "failure", message=message, type="ContractViolation")
-            if first is not None:
-                failure.text = (
-                    f"expected: {first['expected']}\nreceived: {first['received']}\nreproduce: {first['curl']}"
-                )
+            cases.append(JUnitCase("contracts.proxy", rule, None, "failure", message, "ContractViolation", details))
         elif not seen["exercised"]:
-            ET.SubElement(case, "skipped", message="not exercised by the traffic")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+            cases.append(JUnitCase("contracts.proxy", rule, None, "skipped", "not exercised by the traffic"))
+        else:
+            cases.append(JUnitCase("contracts.proxy", rule))
+    return cases
 
 
 def run_proxy(settings: ProxySettings) -> int:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from contracts.runner import ERROR, FAILED, INCONCLUSIVE, NOT_EXERCISED, PASSED, RuleResult
+from contracts.failures import ERROR, FAILED, INCONCLUSIVE, NOT_EXERCISED, PASSED
+
+if TYPE_CHECKING:
+    from contracts.runner import RuleResult
 
 MARKS = {
     PASSED: "passed",

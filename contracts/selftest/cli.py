@@ -8,14 +8,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TextIO
-from xml.etree import ElementTree as ET
 
 from contracts.exchange_rules import EXCHANGE_RULES
+from contracts.failures import FAILED, INCONCLUSIVE
 from contracts.oracle import KnownData
 from contracts.registry import RULES, Rule
-from contracts.runner import FAILED, INCONCLUSIVE, RuleResult, run
+from contracts.report.junit import JUnitCase, write_junit
+from contracts.runner import RuleResult, run
 from contracts.selftest import rich_state
 from contracts.selftest.faults import FAULTS, Fault
 from contracts.selftest.variants import VARIANTS, Variant
@@ -192,7 +192,7 @@ def run_selftest(args: argparse.Namespace) -> int:
         file=out,
     )
     if args.junit_xml:
-        _write_junit(verdicts, corrects, args.junit_xml)
+        write_junit("contracts-selftest", _junit_cases(verdicts, corrects), args.junit_xml)
     return 0 if rate >= args.min_kill_rate and not alarmed else 1
 
 
@@ -206,20 +206,19 @@ def _print_correct(verdict: CorrectVerdict, out: TextIO) -> None:
     print(f"correct {verdict.name:<40} {mark}", file=out, flush=True)
 
 
-def _write_junit(verdicts: Sequence[FaultVerdict], corrects: Sequence[CorrectVerdict], path: Path) -> None:
-    suite = ET.Element(
-        "testsuite",
-        name="contracts-selftest",
-        tests=str(len(verdicts) + len(corrects)),
-        failures=str(sum(not v.caught for v in verdicts) + sum(bool(c.alarms) for c in corrects)),
-    )
-    for c in corrects:
-        case = ET.SubElement(suite, "testcase", classname="selftest.correct", name=c.name, time=f"{c.seconds:.3f}")
-        if c.alarms:
-            ET.SubElement(case, "failure", message="false alarms").text = "\n".join(c.alarms)
-    for v in verdicts:
-        case = ET.SubElement(suite, "testcase", classname="selftest.faults", name=v.name, time=f"{v.seconds:.3f}")
-        if not v.caught:
-            ET.SubElement(case, "failure", message=f"not caught by {', '.join(v.expected)}: {v.description}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+def _junit_cases(verdicts: Sequence[FaultVerdict], corrects: Sequence[CorrectVerdict]) -> list[JUnitCase]:
+    cases = [
+        JUnitCase("selftest.correct", c.name, c.seconds, "failure", "false alarms", None, "\n".join(c.alarms))
+        if c.alarms
+        else JUnitCase("selftest.correct", c.name, c.seconds)
+        for c in corrects
+    ]
+    cases += [
+        JUnitCase("selftest.faults", v.name, v.seconds)
+        if v.caught
+        else JUnitCase(
+            "selftest.faults", v.name, v.seconds, "failure", f"not caught by {', '.join(v.expected)}: {v.description}"
+        )
+        for v in verdicts
+    ]
+    return cases

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts.registry import Registry
 from contracts.selftest.variants import with_fractions
 from mockserver.api.negotiation import parse_accept
 from mockserver.api.operation import LatestInteractions, parse_query
@@ -39,7 +40,7 @@ class Fault:
     """The selftest's data changed so that the fault shows (fractions of seconds for a rounding)."""
 
 
-FAULTS: dict[str, Fault] = {}
+FAULTS: Registry[Fault] = Registry("fault")
 
 
 def fault(
@@ -51,9 +52,7 @@ def fault(
 ) -> Callable[[type[LatestInteractions]], type[LatestInteractions]]:
     def register(cls: type[LatestInteractions]) -> type[LatestInteractions]:
         name = _snake(cls.__name__)
-        if name in FAULTS:
-            raise ValueError(f"fault {name!r} is registered twice")
-        FAULTS[name] = Fault(name, category, description, caught_by, cls, known_data, document)
+        FAULTS.add(name, Fault(name, category, description, caught_by, cls, known_data, document))
         return cls
 
     return register

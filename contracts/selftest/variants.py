@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from contracts.registry import Registry
 from mockserver.api.operation import LatestInteractions
 from mockserver.api.query import V2Query
 from mockserver.api.representation import MEDIA_TYPES
@@ -35,7 +36,7 @@ class Variant:
     document: Callable[[Document], Document] | None = None
 
 
-VARIANTS: dict[str, Variant] = {}
+VARIANTS: Registry[Variant] = Registry("variant")
 
 
 def variant(
@@ -46,7 +47,7 @@ def variant(
 ) -> Callable[[type[LatestInteractions]], type[LatestInteractions]]:
     def register(cls: type[LatestInteractions]) -> type[LatestInteractions]:
         name = "".join(f"_{c.lower()}" if c.isupper() else c for c in cls.__name__).lstrip("_")
-        VARIANTS[name] = Variant(name, description, cls, asgi, document)
+        VARIANTS.add(name, Variant(name, description, cls, asgi, document))
         return cls
 
     return register

@@ -182,9 +182,9 @@ def test_a_violation_that_does_not_reproduce_is_reported_as_unstable() -> None:
     from hypothesis import strategies as st
 
     from contracts.context import Context
-    from contracts.failures import Violation
+    from contracts.failures import FAILED, Violation
     from contracts.registry import Rule
-    from contracts.runner import FAILED, run_rule
+    from contracts.runner import run_rule
     from contracts.target import Target
 
     calls = {"n": 0}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from contracts import RULES, Target
-from contracts.runner import FAILED, NOT_EXERCISED, RuleResult
+from contracts.failures import FAILED, NOT_EXERCISED
+from contracts.runner import RuleResult
 from contracts.testing import assert_rule_holds, judge_once
 from mockserver.running import RunningMock
 

@@ -9,8 +9,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from contracts.cli import main
+from contracts.failures import FAILED
 from contracts.registry import RULES
-from contracts.runner import FAILED
 from contracts.selftest.cli import judge_correct, judge_fault, judge_variant, rules_for
 from contracts.selftest.faults import FAULTS
 from contracts.selftest.variants import VARIANTS
