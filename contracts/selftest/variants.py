@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contracts.registry import Registry
+from mockserver.api.auth import parse_authorization
 from mockserver.api.operation import LatestInteractions
 from mockserver.api.query import V2Query
 from mockserver.api.representation import MEDIA_TYPES
@@ -253,9 +254,9 @@ def _valid_token(app: Any, scope: dict[str, Any]) -> bool:
     state: State = app.backend.held()
     for name, value in scope["headers"]:
         if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            known = state.tokens.get(token.strip())
-            return scheme.lower() == "bearer" and known is not None and not known.expired_at(state.clock.now())
+            token = parse_authorization(value.decode("latin-1")).bearer_token
+            known = state.tokens.get(token) if token is not None else None
+            return known is not None and not known.expired_at(state.clock.now())
     return False
 
 

@@ -19,9 +19,7 @@ print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}})))
 
 
 def loaded_by(body: str) -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(body=body)], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", PROBE.format(body=body)], capture_output=True, text=True, check=True)
     return set(json.loads(result.stdout.splitlines()[-1]))
 
 

@@ -1,4 +1,4 @@
-"""The README's complete example of a client test, kept runnable."""
+"""The plugin reference's complete example of a client test (docs/reference/plugin.md), kept runnable."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's load-balancer example, run as written: nginx in front of two mock hosts on one Redis."""
+"""The fleet how-to's load-balancer example (docs/how-to/fleet.md), run as written: nginx in front of two mock hosts on one Redis."""
 
 from __future__ import annotations
 

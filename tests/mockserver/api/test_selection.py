@@ -125,12 +125,3 @@ def test_duration_is_the_floor_of_whole_seconds() -> None:
     channel = Channel("c", start, start + timedelta(seconds=972, microseconds=999_999))
     item = AgentChannel(Interaction("g", "Phone", None, (channel,)), channel)
     assert item.duration == 972
-
-
-@settings(max_examples=300)
-@given(agents())
-def test_hand_written_item_json_equals_the_json_encoder(agent: Agent) -> None:
-    from mockserver.api.representation import dumps, v2_item, v2_item_json
-
-    for item in agent_channels(agent):
-        assert v2_item_json(item) == dumps(v2_item(item))
