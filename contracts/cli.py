@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when a change is at or above this level (default: error)",
     )
     differ.add_argument(
+        "--accept-table",
+        action="store_true",
+        help="text output: list every Accept value's resolution even when none changed (default: only when one did)",
+    )
+    differ.add_argument(
         "--today", type=_date, help="the date sunsets are compared with, YYYY-MM-DD (default: today, UTC)"
     )
 
@@ -216,7 +221,7 @@ def run_diff(args: argparse.Namespace) -> int:
         print(f"contracts diff: {error}", file=sys.stderr)
         return EXIT_CANNOT_JUDGE
     report = diff(old, new, today=args.today)
-    sys.stdout.write(render(report, args.format))
+    sys.stdout.write(render(report, args.format, accept_table=args.accept_table))
     return EXIT_VIOLATED if report.at_or_above(args.fail_on) else EXIT_OK
 
 

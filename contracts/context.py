@@ -39,6 +39,10 @@ class Context:
         """Every exchange of the run, for the rules that judge all answers (no 5xx, spec, error bodies)."""
         self.doubts: list[str] = []
         """What the rule being run could not settle from outside; it ends inconclusive if it found no violation."""
+        self.reported: set[int] = set()
+        """Exchanges (by id) a rule already reported a violation on: one broken answer is one violation."""
+        self.judged: int | None = None
+        """How many exchanges of the run the rule being run judged, for the rules of one exchange."""
 
     def doubt(self, reason: str) -> None:
         if reason not in self.doubts:

@@ -232,7 +232,7 @@ def ok_carries_vary_accept(exchange: Exchange, served: Served) -> bool:
         return False
     vary = [part.strip().lower() for part in (exchange.header("vary") or "").split(",")]
     if "accept" not in vary and "*" not in vary:
-        raise Violation("Vary: Accept", f"Vary={exchange.header('vary')!r}", exchange)
+        raise Violation("Vary: Accept", expect.header_shown(exchange, "Vary"), exchange)
     return True
 
 
@@ -279,7 +279,7 @@ def method_not_allowed_lists_get(exchange: Exchange, served: Served) -> bool:
         return False
     allowed = {m.strip().upper() for m in (exchange.header("allow") or "").split(",")}
     if "GET" not in allowed or exchange.method in allowed:
-        raise Violation("Allow: GET", f"Allow={exchange.header('allow')!r}", exchange)
+        raise Violation("Allow: GET", expect.header_shown(exchange, "Allow"), exchange)
     return True
 
 
@@ -341,7 +341,7 @@ def v2_durations(exchange: Exchange, served: Served) -> bool:
         if duration is None:
             continue
         if not isinstance(duration, int) or isinstance(duration, bool) or duration < 0:
-            raise Violation("duration null or a whole number of seconds >= 0", repr(duration), exchange)
+            raise Violation("duration null or a whole number of seconds >= 0", expect.shown(duration), exchange)
         try:
             start = datetime.strptime(str(item.get("start")), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
         except ValueError:

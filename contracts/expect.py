@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from contracts.failures import Exchange, Violation
 from contracts.spec_conformance import normalise_media_type
 
@@ -38,3 +41,15 @@ def version_served(exchange: Exchange, version: int) -> None:
     status(exchange, 200, f"{media_type} is acceptable")
     if normalise_media_type(exchange.header("content-type") or "", drop=("charset",)) != media_type:
         raise Violation(f"Content-Type {media_type}", exchange.summary(), exchange)
+
+
+def header_shown(exchange: Exchange, name: str) -> str:
+    """How a header is quoted in a message: `Vary: Accept`, or `no Vary header`."""
+    value = exchange.header(name)
+    return f"no {name} header" if value is None else f"{name}: {value}"
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: as JSON (what the wire carried), cut at 200 characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -21,6 +21,7 @@ from contracts.failures import (
     Inconclusive,
     NotExercised,
     Violation,
+    redact,
 )
 from contracts.registry import RULES, Rule
 from contracts.target import V1, Target
@@ -34,6 +35,8 @@ class RuleResult:
     seconds: float
     violation: Violation | None = None
     reason: str | None = None
+    judged: int | None = None
+    """For a rule of one exchange: how many exchanges of the run it judged (it sends none itself)."""
 
 
 def preflight(target: Target, client: httpx.Client) -> None:
@@ -83,26 +86,39 @@ def run_rule(rule: Rule, context: Context) -> RuleResult:
     before, started = context.requests, time.perf_counter()
 
     def result(outcome: str, **details: object) -> RuleResult:
-        return RuleResult(rule, outcome, context.requests - before, time.perf_counter() - started, **details)  # type: ignore[arg-type]
+        return RuleResult(
+            rule,
+            outcome,
+            context.requests - before,
+            time.perf_counter() - started,
+            judged=context.judged,
+            **details,  # type: ignore[arg-type]
+        )
 
-    context.doubts = []
+    def reported(violation: Violation) -> Violation:
+        if violation.exchange is not None:
+            context.reported.add(id(violation.exchange))
+        return violation.redacted(context.target.secrets)
+
+    context.doubts, context.judged = [], None
     try:
         rule(context)
         context.settle()
     except Violation as violation:
-        return result(FAILED, violation=violation)
+        return result(FAILED, violation=reported(violation))
     except FlakyFailure as flaky:
         # The server broke the rule once and not when asked again: still a violation, but say so,
         # since on a live deployment the data may have changed in between.
         first = next((e for e in flaky.exceptions if isinstance(e, Violation)), None)
         if first is None:
             return result(ERROR, reason=f"{type(flaky).__name__}: {flaky}")
+        reported(first)
         unstable = Violation(first.expected, f"{first.received} (not reproduced when retried)", first.exchange)
-        return result(FAILED, violation=unstable)
+        return result(FAILED, violation=reported(unstable))
     except NotExercised as skipped:
-        return result(NOT_EXERCISED, reason=skipped.reason)
+        return result(NOT_EXERCISED, reason=redact(skipped.reason, context.target.secrets))
     except Inconclusive as unsettled:
-        return result(INCONCLUSIVE, reason=unsettled.reason)
+        return result(INCONCLUSIVE, reason=redact(unsettled.reason, context.target.secrets))
     except Exception as error:  # noqa: BLE001 - a judge bug or an unexpected answer must not hide other rules
-        return result(ERROR, reason=f"{type(error).__name__}: {error}")
+        return result(ERROR, reason=redact(f"{type(error).__name__}: {error}", context.target.secrets))
     return result(PASSED)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from contracts.failures import credential_forms
+
 if TYPE_CHECKING:
     from contracts.oracle import KnownData
 
@@ -37,6 +39,18 @@ class Target:
         if not self.token or not self.account:
             raise ValueError("--token and --account must not be empty")
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        """The credentials given and the forms the judge derives from them, each with the shell
+        expression that stands for it in every output (`$TOKEN`, `${TOKEN^^}`...)."""
+        named = {self.token: "TOKEN", self.foreign_token: "FOREIGN_TOKEN", self.expired_token: "EXPIRED_TOKEN"}
+        forms: dict[str, str] = {}
+        for value, name in named.items():
+            if value:
+                for form, expression in credential_forms(value, name).items():
+                    forms.setdefault(form, expression)
+        return forms
 
     @property
     def serves_v2(self) -> bool:

@@ -34,6 +34,7 @@ from mockserver.backends import Backend, InProcessBackend
 from mockserver.backends.base import Answer, StateHook
 from mockserver.control.faults import drop_connection, injected_response, quiet_dropped_connections
 from mockserver.control.routes import create_admin_app
+from mockserver.cors import Cors
 from mockserver.errors import AgentNotFound, MethodNotAllowed
 from mockserver.fixtures.load import load_fixture_file
 from mockserver.model import State
@@ -68,9 +69,12 @@ class MockServer:
     version_views: dict[str, bytes] = field(default_factory=dict)
     """`/v0/openapi.vN.json`: the spec holding version N alone, for generic tools."""
     admin_app: Any = field(init=False)
+    cors: Cors | None = field(init=False)
+    """With `settings.cors`, what answers browsers on other origins (preflights, Access-Control-*)."""
 
     def __post_init__(self) -> None:
         self.admin_app = create_admin_app(self.backend, admin_token=self.settings.admin_token)
+        self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -79,6 +83,12 @@ class MockServer:
         if scope["type"] != "http":
             await self.connexion_app(scope, receive, send)
             return
+        if self.cors is not None:
+            await self.cors(scope, receive, send)
+        else:
+            await self._dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         if path == "/__admin" or path.startswith("/__admin/"):
             await self.admin_app(scope, receive, send)

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import gc
 import ipaddress
 import json
 import os
+import signal
 import socket
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from mockserver.app import MockServer, create_app, prepare_store
 from mockserver.backends.redis.setup import StoreSetupError
+from mockserver.cors import parse_origins
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
 from mockserver.settings import Settings, parse_versions
@@ -53,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--versions", default="1,2", help="'1,2' (default) or '1' (today's production: version 2 answers 406)"
     )
     run.add_argument("--admin-token", default=None, help="require 'Authorization: Bearer <token>' on /__admin")
+    run.add_argument(
+        "--cors",
+        nargs="?",
+        const="*",
+        default=None,
+        metavar="ORIGINS",
+        help="answer browser preflights and send Access-Control-* headers to these origins "
+        "(comma-separated; '*' or none given: any origin). Off by default: OPTIONS is a 405, as the contract says",
+    )
     run.add_argument(
         "--store",
         default=None,
@@ -89,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             store_prefix=args.store_prefix,
             replace_store=args.replace_store,
             workers=args.workers,
+            cors=None if args.cors is None else parse_origins(args.cors),
         )
     except ValueError as error:
         parser.error(str(error))
@@ -116,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(banner(settings, loaded.summary(), sock.getsockname()[1], store), flush=True)
     if app is not None:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-        uvicorn.Server(config).run(sockets=[sock])
+        GracefulServer(config).run(sockets=[sock])
         return 0
     os.environ[SETTINGS_VARIABLE] = encode_settings(settings)
     config = uvicorn.Config(
@@ -134,7 +148,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 def worker_app() -> MockServer:
     """A worker of `--workers N`, started by uvicorn's supervisor; its settings come from the parent."""
     settings = decode_settings(os.environ[SETTINGS_VARIABLE])
+    _exit_cleanly_on_signals()
     return create_app(settings, on_state=gc.freeze, store_ready=True)
+
+
+class GracefulServer(uvicorn.Server):
+    """SIGTERM or SIGINT: stop accepting, finish the answers in flight, close the store, exit 0.
+
+    uvicorn records the signal and raises it again once it has shut down, so the process dies of it
+    (exit 143 on SIGTERM, a KeyboardInterrupt on SIGINT): a container runtime or a CI service would
+    report a crash. A second SIGINT still forces the exit, as uvicorn's does.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        _stop(self, sig, frame)
+
+
+def _stop(server: uvicorn.Server, sig: int, frame: FrameType | None) -> None:
+    if server.should_exit and sig == signal.SIGINT:
+        server.force_exit = True
+    else:
+        server.should_exit = True
+
+
+def _exit_cleanly_on_signals() -> None:
+    """In a worker of the supervisor, whose uvicorn server is already handling signals (this runs
+    while it loads the app): hand them to GracefulServer's handler for that same server."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        handler = signal.getsignal(signum)
+        server = getattr(handler, "__self__", None)
+        if isinstance(server, uvicorn.Server):
+            signal.signal(signum, functools.partial(_stop, server))
 
 
 def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str | None = None) -> str:
@@ -154,6 +198,8 @@ def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str 
         f"  docs:     {root}{spec.base_path}/ui/  (spec: {root}{spec.base_path}/openapi.json)",
         f"  admin:    {root}/__admin/state" + ("  (token required)" if settings.admin_token else ""),
     ]
+    if settings.cors:
+        lines.append(f"  cors:     {', '.join(settings.cors)}")
     if settings.store:
         lines.append(f"  store:    {settings.store} ({store}), {settings.workers} worker(s) on this host")
     return "\n".join(lines)
@@ -171,6 +217,7 @@ def encode_settings(settings: Settings) -> str:
 def decode_settings(text: str) -> Settings:
     values = json.loads(text)
     values["fixtures"], values["versions"] = Path(values["fixtures"]), frozenset(values["versions"])
+    values["cors"] = None if values["cors"] is None else tuple(values["cors"])
     return Settings(**values)
 
 

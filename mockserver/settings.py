@@ -30,6 +30,9 @@ class Settings:
     replace_store: bool = False
     """Replace a state the store holds that was started from other fixtures (else refused)."""
     workers: int = 1
+    cors: tuple[str, ...] | None = None
+    """Origins whose browser pages may call the mock ('*': any); None: no CORS, OPTIONS is a 405 as the
+    contract says."""
 
     def __post_init__(self) -> None:
         if self.workers < 1:

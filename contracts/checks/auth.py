@@ -24,9 +24,7 @@ def unauthorized(answer: Exchange, why: str, *, token_sent: bool) -> None:
     wanted = 'Bearer error="invalid_token"' if token_sent else "Bearer"
     bearer = challenge.lower().startswith("bearer") and challenge[6:7] in ("", " ")
     if not bearer or (token_sent and not _INVALID_TOKEN.search(challenge[6:])):
-        raise Violation(
-            f"WWW-Authenticate: {wanted}", f"WWW-Authenticate={answer.header('www-authenticate')!r}", answer
-        )
+        raise Violation(f"WWW-Authenticate: {wanted}", expect.header_shown(answer, "WWW-Authenticate"), answer)
 
 
 @rule(
@@ -39,7 +37,7 @@ def missing_credentials_are_401(context: Context) -> None:
 
     def check(authorization: str) -> None:
         answer = context.v1(context.target.agents[0], authorization=authorization)
-        unauthorized(answer, f"{authorization!r} is not 'Bearer <token>'", token_sent=False)
+        unauthorized(answer, f"{expect.shown(authorization)} is not 'Bearer <token>'", token_sent=False)
 
     # The valid token itself in every shape that is not 'Bearer <token>'. Whether a server answers
     # these with error="invalid_token" or none is its choice; the scheme's case is RFC 9110's
@@ -86,7 +84,11 @@ def account_keys_compare_exactly(context: Context) -> None:
     key = context.target.account
     variants = [v for v in dict.fromkeys([key.upper(), key.lower(), key.swapcase(), key + "x"]) if v != key]
     for variant in variants:
-        expect.error(context.v1(context.target.agents[0], account=variant), 403, f"{variant!r} is not {key!r}")
+        expect.error(
+            context.v1(context.target.agents[0], account=variant),
+            403,
+            f"{expect.shown(variant)} is not {expect.shown(key)}",
+        )
 
 
 @rule("foreign_token_is_403", "A valid token of another account: 403, whatever the agent", SECTION)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts import expect
 from contracts.checks.data import FULL, Item, v1_item, v2_items
 from contracts.context import Context
 from contracts.failures import NotExercised, Violation
@@ -53,7 +54,7 @@ def v1_active_when_any_active(context: Context) -> None:
         channels, _ = v2_items(context, agent)
         active = [c for c in channels if c.active]
         if active and (chosen is None or chosen.get("hasEnded") is not False):
-            raise Violation(f"an active item (v2 shows {len(active)} active channels)", repr(chosen), exchange)
+            raise Violation(f"an active item (v2 shows {len(active)} active channels)", expect.shown(chosen), exchange)
 
 
 @rule(
@@ -80,7 +81,7 @@ def v1_prefers_phone(context: Context) -> None:
             and c.raw.get("start") == chosen.get("start")
         ]
         if not phones and not (chosen and _beyond_the_first_hundred(channels, chosen)):
-            raise Violation("the active Phone channel", repr(chosen), exchange)
+            raise Violation("the active Phone channel", expect.shown(chosen), exchange)
     if not exercised:
         raise NotExercised("no agent has two or more active channels one of which is Phone")
 
@@ -93,5 +94,5 @@ def v1_empty_iff_v2_empty(context: Context) -> None:
         channels, _ = v2_items(context, agent)
         if (chosen is None) != (not channels):
             raise Violation(
-                f"{'an empty' if not channels else 'a non-empty'} list, as v2 answers", repr(chosen), exchange
+                f"{'an empty' if not channels else 'a non-empty'} list, as v2 answers", expect.shown(chosen), exchange
             )

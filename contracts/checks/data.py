@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts import expect
 from contracts.context import Context
 from contracts.failures import Exchange, Violation
 
@@ -65,7 +66,7 @@ def parse_time(value: Any, exchange: Exchange) -> datetime:
             raise ValueError
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
-        raise Violation("start as RFC 3339 UTC with Z and whole seconds", repr(value), exchange) from None
+        raise Violation("start as RFC 3339 UTC with Z and whole seconds", expect.shown(value), exchange) from None
 
 
 def items(context: Context, exchange: Exchange) -> list[Item]:
@@ -73,7 +74,7 @@ def items(context: Context, exchange: Exchange) -> list[Item]:
     for raw in context.ok_items(exchange, 2):
         duration = raw.get("duration")
         if duration is not None and (not isinstance(duration, int) or isinstance(duration, bool) or duration < 0):
-            raise Violation("duration a whole number of seconds >= 0, or null", repr(duration), exchange)
+            raise Violation("duration a whole number of seconds >= 0, or null", expect.shown(duration), exchange)
         parsed.append(Item(raw, parse_time(raw.get("start"), exchange), duration))
     return parsed
 

@@ -43,7 +43,11 @@ def _agent_ids_compare_exactly(context: Context, accept: str) -> None:
                 and answer.body == original.body
                 and context.ok_items(answer, 1 if accept == V1 else 2)
             ):
-                raise Violation(f"404 for {variant!r}: ids compare exactly", f"the answer of {agent!r}", answer)
+                raise Violation(
+                    f"404 for {expect.shown(variant)}: ids compare exactly",
+                    f"the answer of {expect.shown(agent)}",
+                    answer,
+                )
 
 
 @rule(
@@ -57,4 +61,4 @@ def other_methods_are_405(context: Context) -> None:
         expect.error(answer, 405, f"{method} is not allowed")
         allowed = {m.strip().upper() for m in (answer.header("allow") or "").split(",")}
         if "GET" not in allowed or method in allowed:
-            raise Violation("Allow: GET", f"Allow={answer.header('allow')!r}", answer)
+            raise Violation("Allow: GET", expect.header_shown(answer, "Allow"), answer)

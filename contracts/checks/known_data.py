@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts import expect
 from contracts.context import Context
 from contracts.failures import NotExercised, Violation
 from contracts.oracle import KnownData
@@ -24,7 +25,7 @@ def _known(context: Context) -> KnownData:
     assert known is not None  # requires_known_data
     missing = [a for a in context.target.agents if known.channels(context.target.account, a) is None]
     if len(missing) == len(context.target.agents):
-        raise NotExercised(f"no --agent is in account {context.target.account!r} of {known.source}")
+        raise NotExercised(f"no --agent is in account {expect.shown(context.target.account)} of {known.source}")
     return known
 
 
@@ -84,7 +85,9 @@ def known_data_durations_are_floored(context: Context) -> None:
             guid = item.get("channelGuid")
             if guid in expected and item.get("duration") != expected[guid]:
                 raise Violation(
-                    f"duration {expected[guid]} for channel {guid}", f"duration {item.get('duration')!r}", answer
+                    f"duration {expected[guid]} for channel {guid}",
+                    f"duration {expect.shown(item.get('duration'))}",
+                    answer,
                 )
 
 

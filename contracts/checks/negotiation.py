@@ -31,7 +31,7 @@ def accept_header_selects_the_version(context: Context) -> None:
         expected = draw.expected_version(context.target.versions)
         answer = context.request(context.target.agents[0], accept=draw.header)
         if expected is None:
-            expect.error(answer, 406, f"no served version is acceptable in {draw.header!r}")
+            expect.error(answer, 406, f"no served version is acceptable in {expect.shown(draw.header)}")
         else:
             expect.version_served(answer, expected)
 
@@ -46,7 +46,7 @@ def accept_header_selects_the_version(context: Context) -> None:
 def unacceptable_is_406(context: Context) -> None:
     for accept in UNACCEPTABLE:
         answer = context.request(context.target.agents[0], accept=accept)
-        message = expect.error(answer, 406, f"Accept {accept!r} names no supported version")
+        message = expect.error(answer, 406, f"Accept {expect.shown(accept)} names no supported version")
         missing = [m for m in context.target.media_types() if m not in message.replace(" ", "")]
         if missing:
             raise Violation(f"a message naming {', '.join(context.target.media_types())}", answer.summary(), answer)
@@ -66,7 +66,7 @@ def ok_carries_content_type_and_vary(context: Context) -> None:
             expect.version_served(answer, version)
             vary = [part.strip().lower() for part in (answer.header("vary") or "").split(",")]
             if "accept" not in vary and "*" not in vary:
-                raise Violation("Vary: Accept", f"Vary={answer.header('vary')!r}", answer)
+                raise Violation("Vary: Accept", expect.header_shown(answer, "Vary"), answer)
 
 
 @rule("version_2_is_served", "A server that serves version 2 answers application/json;version=2", SECTION)

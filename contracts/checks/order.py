@@ -22,6 +22,14 @@ class Attempt:
     bad_parameter: bool
     known_agent: bool
 
+    def __str__(self) -> str:
+        token = {"missing": "no token", "valid": "a valid token"}.get(self.credential, f"an {self.credential} token")
+        token = "a token of another account" if self.credential == "foreign" else token
+        accept = {"v1": "Accept version 1", "v2": "Accept version 2", "unacceptable": "an unacceptable Accept"}
+        parameter = ", an invalid v2 parameter" if self.bad_parameter else ""
+        agent = "a known agent" if self.known_agent else "an unknown agent"
+        return f"{token}, {accept[self.accept]}{parameter}, {agent}"
+
     def expected_status(self, serves_v2: bool) -> int:
         if self.credential in ("missing", "unknown", "expired"):
             return 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts import expect
 from contracts.checks.data import Item, v1_item, v2_items
 from contracts.context import Context
 from contracts.failures import Violation
@@ -17,7 +18,7 @@ def v1_answers_one_item(context: Context) -> None:
     for agent in context.target.agents:
         item, exchange = v1_item(context, agent)
         if item is not None and set(item) != {"start", "guid", "hasEnded"}:
-            raise Violation("an item with exactly start, guid, hasEnded", repr(item), exchange)
+            raise Violation("an item with exactly start, guid, hasEnded", expect.shown(item), exchange)
 
 
 @rule("v1_ignores_v2_parameters", "size, type and activeLiveFirst are ignored under v1, whatever their value", SECTION)
@@ -61,7 +62,7 @@ def v1_item_is_first_in_contract_order(context: Context) -> None:
             winner = next(c for c in channels if c.v1_class == best_class)
             raise Violation(
                 f"the {_describe(best_class)} channel {winner.channel_guid} (guid {winner.guid})",
-                repr(chosen),
+                expect.shown(chosen),
                 v1_exchange,
             )
         rivals = [c for c in channels if c.v1_class == best_class]

@@ -265,9 +265,9 @@ def v2_invalid_parameters(context: Context) -> None:
         if query.parameter == "type" and query.value == "":
             expect.error(answer, 400, "type is given but empty", message=TYPE_REQUIRED)
             return
-        message = expect.error(answer, 400, f"{query.parameter}={query.value!r} is invalid")
+        message = expect.error(answer, 400, f"{query.parameter}={expect.shown(query.value)} is invalid")
         if query.parameter.lower() not in message.lower():
-            raise Violation(f"a message naming {query.parameter}", repr(message), answer)
+            raise Violation(f"a message naming {query.parameter}", expect.shown(message), answer)
 
     every_value_once = [InvalidQuery(name, value, ()) for name, values in INVALID_VALUES.items() for value in values]
     context.explore(invalid_v2_queries(), check, must_try=every_value_once)

@@ -62,27 +62,48 @@ def _resolutions(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[Resol
 
 
 def resolution_changes(old: OperationSpec, new: OperationSpec, found: list[Resolution]) -> Iterator[Change]:
+    """One change per way the resolution moved (what was selected, what is now), listing every
+    Accept value that moved that way: removing version 1 is one error, not one per spelling of it."""
     at = json_path("paths", old.path, old.method, "responses")
+    added = set(representations(new)) - set(representations(old))
+    moved: dict[tuple[str | None, str | None], list[str]] = {}
     for resolution in found:
-        if resolution.old == resolution.new:
-            continue
-        shown = "no Accept header" if resolution.accept is None else f"Accept: {resolution.accept}"
-        before, after = resolution.old or "406", resolution.new or "406"
-        if resolution.old is None:
+        if resolution.old != resolution.new:
+            shown = "no Accept header" if resolution.accept is None else resolution.accept
+            moved.setdefault((resolution.old, resolution.new), []).append(shown)
+    for (old_choice, new_choice), accepts in moved.items():
+        before, after = old_choice or "406", new_choice or "406"
+        one = len(accepts) == 1
+        subject = ("Accept " if one else "Accept values ") + "; ".join(
+            a if a == "no Accept header" else f"`{a}`" for a in accepts
+        )
+        selects, answered = ("selects", "is answered") if one else ("select", "are answered")
+        if old_choice is None:
             yield Change(
                 "response-media-type-resolution-added",
                 INFO,
                 (after,),
                 at,
                 at,
-                f"{shown} used to be answered 406 and now selects {after}",
+                f"{subject} used to be answered 406 and now {selects} {after}",
+            )
+        elif new_choice in added:
+            # The client named the new representation (with the highest q, or tied): it asked for it.
+            yield Change(
+                "response-media-type-resolution-to-added",
+                INFO,
+                (after,),
+                at,
+                at,
+                f"{subject} selected {before} and now {selects} {after}, a new representation the client names",
             )
         else:
+            now = f"{answered} 406" if new_choice is None else f"{selects} {after}"
             yield Change(
                 "response-media-type-resolution-changed",
                 ERROR,
                 (before,),
                 at,
                 at,
-                f"{shown} selected {before} and now {'is answered 406' if resolution.new is None else f'selects {after}'}",
+                f"{subject} selected {before} and now {now}",
             )

@@ -12,9 +12,11 @@ from contracts.report.junit import JUnitCase, junit_xml
 FORMATS = ("text", "json", "markdown", "junit", "github")
 
 
-def render(report: DiffReport, format: str) -> str:
+def render(report: DiffReport, format: str, *, accept_table: bool = False) -> str:
+    """`accept_table`: the text output lists every Accept value's resolution even when none changed."""
+    if format == "text":
+        return _text(report, accept_table=accept_table)
     renderers: dict[str, Callable[[DiffReport], str]] = {
-        "text": _text,
         "json": _json,
         "markdown": _markdown,
         "junit": _junit,
@@ -32,7 +34,7 @@ def _counts(report: DiffReport) -> str:
     return ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in counts.items())
 
 
-def _text(report: DiffReport) -> str:
+def _text(report: DiffReport, *, accept_table: bool) -> str:
     if not report.changes:
         lines = ["No changes."]
     else:
@@ -43,13 +45,14 @@ def _text(report: DiffReport) -> str:
             lines.append(f"        old: {change.old or '-'}")
             lines.append(f"        new: {change.new or '-'}")
     changed = [r for r in report.resolution if r.old != r.new]
-    if report.resolution:
-        lines += ["", "Accept resolution (old -> new):"]
+    if report.resolution and (changed or accept_table):
+        lines += ["", "Accept resolution (old -> new; ! marks a change):"]
+        width = max(len(r.accept or "(no Accept)") for r in report.resolution)
         for r in report.resolution:
             mark = "  " if r.old == r.new else "! "
-            lines.append(f"{mark}{r.accept or '(no Accept)':<48} {r.old or '406'} -> {r.new or '406'}")
-        if not changed:
-            lines.append("  (every Accept value resolves as before)")
+            lines.append(f"{mark}{r.accept or '(no Accept)':<{width}}  {r.old or '406'} -> {r.new or '406'}")
+    elif report.resolution:
+        lines += ["", "Every Accept value resolves as before (--accept-table lists them)."]
     return "\n".join(lines) + "\n"
 
 

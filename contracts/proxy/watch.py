@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from contracts.exchange_rules import EXCHANGE_RULES, Served, served_version
-from contracts.failures import Exchange, Violation
+from contracts.failures import Exchange, Violation, redact
 from contracts.proxy.recording import Recorder
 from contracts.proxy.relay import KEPT_BODY, Message, Relayed
 from contracts.proxy.window import WINDOW_RULES, Window
@@ -177,6 +177,11 @@ class Watch:
             request_headers.append((text_name, text))
         url = self.upstream_base + path[len(self.base_path) :]
         params = tuple(parse_qsl(query, keep_blank_values=True))
+        if token:
+            # The token sent elsewhere too (a query parameter, a cookie) is masked there as well.
+            hidden = {token: "$TOKEN"}
+            request_headers = [(name, redact(text, hidden)) for name, text in request_headers]
+            params = tuple((name, redact(value, hidden)) for name, value in params)
         response = relayed.response
         if response is None:
             return Exchange(method, url, params, tuple(request_headers), 0, error=relayed.error, at=time.time()), token

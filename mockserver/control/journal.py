@@ -7,6 +7,7 @@ of it (unknown, expired, or the account it opens).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import json
@@ -14,7 +15,7 @@ import os
 import socket
 import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs
 from mockserver.api.auth import parse_authorization
 from mockserver.api.representation import rfc3339
 from mockserver.api.request import PublicRequest
+from mockserver.errors import ControlError
 from mockserver.model import State, Token
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT
 
@@ -114,6 +116,38 @@ def expand_request(compact: str) -> dict[str, Any]:
         "authorization": authorization,
         "worker": worker,
     }
+
+
+FIELDS = (
+    "id",
+    "at",
+    "method",
+    "path",
+    "account",
+    "agent",
+    "query",
+    "accept",
+    "authorization",
+    "worker",
+    "status",
+    "fault",
+)
+"""An entry's fields, in the order the journal shows them; each is a filter (`?agent=agent-7&status=401`)."""
+
+
+def check_filters(names: Iterable[str]) -> None:
+    """A filter the journal does not know would match nothing and answer `[]` as if nothing was sent:
+    refused instead, naming it, the nearest field, and every field."""
+    unknown = [name for name in names if name not in FIELDS]
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        near = difflib.get_close_matches(name.lower(), FIELDS, n=1, cutoff=0.6)
+        hints.append(f"{name!r} (did you mean {near[0]!r}?)" if near else repr(name))
+    raise ControlError(
+        400, f"Unknown journal filter(s) {', '.join(hints)}; the journal filters by: {', '.join(FIELDS)}."
+    )
 
 
 def select(entries: list[dict[str, Any]], filters: Mapping[str, str] | None) -> list[dict[str, Any]]:

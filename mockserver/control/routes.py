@@ -35,6 +35,7 @@ from mockserver.backends import Backend
 from mockserver.backends.base import MakeChange
 from mockserver.control import requests as control
 from mockserver.control.changes import clock_view
+from mockserver.control.journal import check_filters
 from mockserver.errors import ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
 from mockserver.fixtures.check import build_state
@@ -106,7 +107,9 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
         return await apply(control.release_clock)
 
     async def get_journal(request: Request) -> Response:
-        requests = await backend.journal(dict(request.query_params))
+        filters = dict(request.query_params)
+        check_filters(filters)
+        requests = await backend.journal(filters)
         return JSONResponse({"limit": backend.journal_limit, "requests": requests})
 
     async def clear_journal(request: Request) -> Response:
@@ -128,10 +131,13 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
         await backend.remove_fault(int(raw))
         return JSONResponse({"removed": int(raw)})
 
-    def guarded(endpoint: Endpoint) -> Endpoint:
+    def guarded(endpoint: Endpoint, method: str) -> Endpoint:
         async def run(request: Request) -> Response:
             try:
                 _check_admin_token(request, admin_token)
+                if method == "GET" and endpoint is not get_journal and request.query_params:
+                    names = ", ".join(sorted(set(request.query_params.keys())))
+                    raise ControlError(400, f"GET {request.url.path} takes no query parameters, got: {names}.")
                 return await endpoint(request)
             except ControlError as error:
                 refused = error.to_response()
@@ -172,7 +178,7 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
         ("/__admin/faults/{fault}", remove_fault, "DELETE"),
     ]
     return Starlette(
-        routes=[Route(path, guarded(endpoint), methods=[method]) for path, endpoint, method in routes],
+        routes=[Route(path, guarded(endpoint, method), methods=[method]) for path, endpoint, method in routes],
         exception_handlers={HTTPException: http_error},
     )
 

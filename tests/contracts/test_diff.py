@@ -500,7 +500,11 @@ ROWS: list[tuple[str, Edit, Edit, set[tuple[str, str, tuple[str, ...]]]]] = [
         {("api-security-alternative-added", "info", ())},
     ),
 ]
-NEGOTIATION = ("response-media-type-resolution-changed", "response-media-type-resolution-added")
+NEGOTIATION = (
+    "response-media-type-resolution-changed",
+    "response-media-type-resolution-added",
+    "response-media-type-resolution-to-added",
+)
 
 
 def run(before: Edit, after: Edit) -> Any:
@@ -578,3 +582,20 @@ def test_a_new_version_resolves_for_the_clients_that_ask_for_it() -> None:
     resolved = {r.accept: (r.old, r.new) for r in report.resolution}
     assert resolved["application/json;version=3"] == (None, "application/json;version=3")
     assert resolved[f"{V1}, application/json;version=3"] == (V1, "application/json;version=3")  # a tie: the higher
+
+
+def test_adding_a_representation_breaks_no_client() -> None:
+    """A q-list naming version 3 now resolves to it: the client named it, so it asked for it (info)."""
+    report = run(nothing, lambda d: ok(d).update({"application/json;version=3": copy.deepcopy(ok(d)[V2])}))
+    assert report.changes and all(c.level == "info" for c in report.changes)
+    moved = [c for c in report.changes if c.id == "response-media-type-resolution-to-added"]
+    assert len(moved) == 1 and "application/json;version=1, application/json;version=3" in moved[0].message
+
+
+def test_one_resolution_change_is_one_entry_listing_its_accept_values() -> None:
+    report = run(nothing, lambda d: ok(d).pop(V1))
+    to_406 = [c for c in report.changes if c.id == "response-media-type-resolution-changed" and "406" in c.message]
+    assert len(to_406) == 1
+    for spelling in (V1, "APPLICATION/JSON;VERSION=1", 'application/json;version="1"', "application/json ; version=1"):
+        assert f"`{spelling}`" in to_406[0].message
+    assert len(report.changes) == 3  # the representation removed; Accept values now 406; a q-list now version 2

@@ -73,3 +73,39 @@ def test_the_command_prints_violations_as_they_happen_and_a_summary_on_sigterm(t
     assert "VIOLATION ok_carries_vary_accept: expected Vary: Accept" in out
     assert "reproduce: curl" in out and "$TOKEN" in out and target.token not in out
     assert "1 exchanges judged" in out
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_clean_session_ends_0_with_its_reports_written(mock: RunningMock, tmp_path: Path, signum: int) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "contracts.cli",
+            "proxy",
+            "--upstream",
+            mock.base_url,
+            "--port",
+            "0",
+            "--report",
+            str(tmp_path / "report.json"),
+            "--junit-xml",
+            str(tmp_path / "proxy.xml"),
+        ],  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    proxy_url = process.stdout.readline().split()[2]
+    answer = httpx.get(
+        f"{proxy_url}/a1b2c3d4e5/agents/agent-7/latestInteractions",
+        headers={"Authorization": "Bearer valid-token", "Accept": V1},
+    )
+    assert answer.status_code == 200
+    time.sleep(0.2)
+    process.send_signal(signum)
+    out, _ = process.communicate(timeout=10)
+    assert process.returncode == 0, out
+    assert json.loads((tmp_path / "report.json").read_text())["exchanges"] == 1
+    assert (tmp_path / "proxy.xml").read_text().startswith("<?xml")
+    assert "valid-token" not in out + (tmp_path / "report.json").read_text() + (tmp_path / "proxy.xml").read_text()
