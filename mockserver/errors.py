@@ -10,7 +10,8 @@ MockError(status, message)        a refusal with an HTTP status
  │    └── MethodNotAllowed        405, adds Allow
  └── ControlError                 the control plane: {"message", "errors"?}, rendered by ControlError.to_response
       ├── FixtureError            400, a refused fixture document, each problem with its path (also a ValueError)
-      └── StoreUnavailable        503, a fleet's shared store cannot be reached; nothing was changed
+      ├── StoreUnavailable        503, a fleet's shared store cannot be reached; nothing was changed
+      └── StoreFailed             500, the store answered with an error (a script's), named; nothing was changed
 
 Errors of start-up, which the command line reports and no HTTP answer carries, stay beside their
 cause: `SpecError` (mockserver.spec), `StoreSetupError` (mockserver.backends.redis.setup).
@@ -133,3 +134,10 @@ class StoreUnavailable(ControlError):
 
     def __init__(self, message: str) -> None:
         super().__init__(503, message)
+
+
+class StoreFailed(ControlError):
+    """The shared store answered, with an error: reported as what it said, not as unreachable."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(500, message)

@@ -12,7 +12,8 @@ Fixtures:
     mock_server_factory  function: start dedicated mocks with other settings; stopped after the test
 
 Under pytest-xdist each worker has its own mock, so parallel tests never see each other's state.
-ini options: latest_interactions_fixtures (a fixture file), latest_interactions_versions ("1,2" or "1").
+ini options: latest_interactions_fixtures (a fixture file), latest_interactions_versions ("1,2" or "1"),
+latest_interactions_cors (origins for browser tests, '*' for any).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 from mockserver.app import MockServer, create_app
 from mockserver.backends import InProcessBackend
 from mockserver.client import MockClient
+from mockserver.cors import parse_origins
 from mockserver.running import RunningMock, start_in_thread
 from mockserver.settings import Settings, parse_versions
 from mockserver.spec import load_spec
@@ -34,11 +36,19 @@ from mockserver.spec import load_spec
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("latest_interactions_fixtures", "fixture file of the shared Latest Interactions mock", default="")
     parser.addini("latest_interactions_versions", "versions the shared mock serves: '1,2' or '1'", default="1,2")
+    parser.addini(
+        "latest_interactions_cors",
+        "origins whose browser pages may call the shared mock ('*': any; empty: no CORS)",
+        default="",
+    )
 
 
 def _settings(config: pytest.Config, **overrides: Any) -> Settings:
     fixtures = str(config.getini("latest_interactions_fixtures"))
     settings = Settings(port=0, versions=parse_versions(str(config.getini("latest_interactions_versions"))))
+    cors = str(config.getini("latest_interactions_cors"))
+    if cors:
+        settings = settings.replace(cors=parse_origins(cors))
     if fixtures:
         settings = settings.replace(
             fixtures=(config.rootpath / fixtures) if not Path(fixtures).is_absolute() else Path(fixtures)

@@ -143,3 +143,16 @@ def test_the_mock_serves_each_version_view_beside_the_docs(mock: RunningMock) ->
         assert response.status_code == 200
         content = response.json()["paths"][P]["get"]["responses"]["200"]["content"]
         assert list(content) == [f"application/json;version={version}"]
+
+
+def test_the_accept_table_is_printed_only_when_a_resolution_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    same = write(tmp_path, "same.yaml", BASE)
+    assert main(["diff", same, same]) == 0
+    out = capsys.readouterr().out
+    assert "Every Accept value resolves as before" in out and "application/json;version=1  " not in out
+    assert main(["diff", same, same, "--accept-table"]) == 0
+    assert "Accept resolution (old -> new" in capsys.readouterr().out
+    assert main(["diff", same, write(tmp_path, "without-v1.yaml", without_v1())]) == 1
+    assert "! application/json;version=1" in capsys.readouterr().out

@@ -27,7 +27,7 @@ def running(*args: str) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(6)]
+        lines = [process.stdout.readline() for _ in range(7 if "--cors" in args else 6)]
         banner = "".join(lines)
         found = re.search(r"listening on (http://[^/\s]+)/v0", banner)
         assert found, banner + (process.stderr.read() if process.poll() is not None and process.stderr else "")
@@ -120,3 +120,19 @@ def test_help_lists_the_options() -> None:
     assert result.returncode == 0
     for option in ("--fixtures", "--host", "--port", "--versions", "--admin-token"):
         assert option in result.stdout
+
+
+def test_cors_on_request() -> None:
+    with running("--cors", "http://localhost:3000") as (root, banner, _):
+        assert "cors:     http://localhost:3000" in banner
+        answer = httpx.options(
+            root + "/v0/a1b2c3d4e5/agents/agent-7/latestInteractions",
+            headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET"},
+        )
+        assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "http://localhost:3000"
+
+
+def test_a_bad_cors_origin_is_a_usage_error() -> None:
+    result = run_to_exit("run", "--cors", "localhost:3000")
+    assert result.returncode == 2
+    assert "scheme://host" in result.stderr

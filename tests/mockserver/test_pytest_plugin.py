@@ -170,3 +170,20 @@ def test_two_mocks_on_one_store(mock_server_factory):
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_the_cors_ini_option(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nlatest_interactions_cors = http://localhost:5173\n")
+    pytester.makepyfile(
+        test_cors="""
+import httpx
+
+def test_a_browser_page_may_call_it(mock_state):
+    url = mock_state.endpoint("a1b2c3d4e5", "agent-7")
+    preflight = httpx.options(url, headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,7 +35,7 @@ from mockserver.backends.redis.setup import Keys, StoreSetupError, new_epoch
 from mockserver.control.changes import Change, Created, apply
 from mockserver.control.faults import Decision, parse_fault, seed_state
 from mockserver.control.journal import compact_request, expand_request, select, worker_name
-from mockserver.errors import ControlError, StoreUnavailable
+from mockserver.errors import ControlError, StoreFailed, StoreUnavailable
 from mockserver.fixtures.check import build_state
 from mockserver.fixtures.documents import dump_document, to_document
 from mockserver.model import State
@@ -178,19 +178,17 @@ class RedisBackend:
             log.warning("mockserver: could not fold the change log into the base: %s", error)
 
     async def replace(self, state: State) -> State:
-        try:
-            version = await self._client.eval(
-                scripts.REPLACE, 4, *self._keys.state_keys, dump_document(state.document), self._keys.channel
-            )
-        except redis.RedisError as error:
-            raise self._unavailable(error) from None
-        self._install_replacement(int(version), state)
+        document = dump_document(state.document)
+        version = await self._on_a_seeded_store(
+            lambda: self._client.eval(scripts.REPLACE, 4, *self._keys.state_keys, document, self._keys.channel)
+        )
+        self._install_replacement(version, state)
         return state
 
     async def reset(self) -> State:
         keys = self._keys
-        try:
-            version = await self._client.eval(
+        version = await self._on_a_seeded_store(
+            lambda: self._client.eval(
                 scripts.RESET,
                 7,
                 *keys.state_keys,
@@ -200,14 +198,23 @@ class RedisBackend:
                 keys.fault,
                 keys.channel,
             )
-            initial = await self._client.get(keys.initial)
-        except redis.RedisError as error:
-            raise self._unavailable(error) from None
+        )
+        initial = await self._call(self._client.get(keys.initial))
         if initial is None:
             raise StoreUnavailable(f"the store {self.url} lost the startup fixtures (was it flushed?)")
         state = build_state(json.loads(initial), source="the startup fixtures")
-        self._install_replacement(int(version), state)
+        self._install_replacement(version, state)
         return state
+
+    async def _on_a_seeded_store(self, script: Callable[[], Awaitable[Any]]) -> int:
+        """Run a script that answers -1 on a store holding no state (restarted empty, flushed): the
+        store is seeded again from this worker's state, as a catch-up does, and the script run again."""
+        for _ in range(2):
+            version = int(await self._call(script()))
+            if version >= 0:
+                return version
+            await self._catch_up()
+        raise StoreUnavailable(f"the store {self.url} holds no state and could not be seeded again")
 
     def _install_replacement(self, version: int, state: State) -> None:
         # Replacing keeps the epoch; a catch-up running meanwhile may already hold a later version.
@@ -336,7 +343,10 @@ class RedisBackend:
         except redis.RedisError as error:
             raise self._unavailable(error) from None
 
-    def _unavailable(self, error: Exception) -> StoreUnavailable:
+    def _unavailable(self, error: Exception) -> ControlError:
+        if isinstance(error, redis.ResponseError):
+            # Redis answered, with an error (a script's): the store is there, so say what it said.
+            return StoreFailed(f"The shared store {self.url} refused the operation: {error}. Nothing was changed.")
         if not self._unreachable:
             self._unreachable = True
             log.warning(

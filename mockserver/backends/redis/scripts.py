@@ -64,8 +64,10 @@ redis.call('PUBLISH', ARGV[3], version)
 return {1, version, base_version}
 """
 
-# KEYS: version base base_version log   ARGV: document, channel -> the new version
+# KEYS: version base base_version log   ARGV: document, channel -> the new version, or -1 when the
+# store holds no state (emptied): the worker seeds it again and replaces then
 REPLACE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local version = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], version)
@@ -87,7 +89,9 @@ return 1
 """
 
 # KEYS: version base base_version log initial journal faults   ARGV: fault key prefix, channel
+# -> the new version, or -1 when the store holds no state (emptied): the worker seeds it again first
 RESET = """
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
 local ids = redis.call('LRANGE', KEYS[7], 0, -1)
 for i = 1, #ids do redis.call('DEL', ARGV[1] .. ids[i]) end
 redis.call('DEL', KEYS[7], KEYS[6], KEYS[4])

@@ -116,3 +116,30 @@ def test_entries_name_the_worker_that_served_them(client: httpx.Client) -> None:
     (entry,) = journal(client)
     host, _, pid = entry["worker"].rpartition(":")
     assert host and pid.isdigit()
+
+
+def test_an_unknown_filter_is_refused_naming_it_and_the_fields(client: httpx.Client) -> None:
+    get(client, "agent-7")
+    refused = client.get("/__admin/journal", params={"agentId": "agent-7"})
+    assert refused.status_code == 400
+    message = refused.json()["message"]
+    assert "'agentId' (did you mean 'agent'?)" in message
+    assert "agent, query, accept, authorization, worker, status, fault" in message
+    assert journal(client, agent="agent-7")  # the field itself still filters
+
+
+def test_every_field_of_an_entry_is_a_filter(client: httpx.Client) -> None:
+    from mockserver.control.journal import FIELDS
+
+    get(client, "agent-7")
+    (entry,) = journal(client)[-1:]
+    assert tuple(entry) == FIELDS
+    for field in FIELDS:
+        assert client.get("/__admin/journal", params={field: "x"}).status_code == 200
+
+
+def test_the_other_lists_take_no_query_parameters(client: httpx.Client) -> None:
+    for path in ("/__admin/faults", "/__admin/state", "/__admin/clock"):
+        refused = client.get(path, params={"agent": "agent-7"})
+        assert refused.status_code == 400
+        assert "takes no query parameters, got: agent" in refused.json()["message"]
