@@ -69,11 +69,20 @@ def diff_schema(old: Any, new: Any, where: Where) -> Iterator[Change]:
             "type-changed", ERROR, f"{where.subject}: type {'|'.join(old_type)} became {'|'.join(new_type)}"
         )
         return
-    if old.get("format") != new.get("format"):
+    old_format, new_format = old.get("format"), new.get("format")
+    if old_format != new_format:
+        # A client parses what the format promises (a date-time): a response format changed breaks it,
+        # one dropped may; a request format added or changed refuses values the old one accepted.
+        if old_format is None:
+            level = INFO if response else ERROR
+        elif new_format is None:
+            level = WARNING if response else INFO
+        else:
+            level = ERROR
         yield where.change(
             "format-changed",
-            WARNING,
-            f"{where.subject}: format {old.get('format') or '(none)'} became {new.get('format') or '(none)'}",
+            level,
+            f"{where.subject}: format {old_format or '(none)'} became {new_format or '(none)'}",
         )
 
     old_enum, new_enum = old.get("enum"), new.get("enum")
@@ -118,8 +127,9 @@ def diff_schema(old: Any, new: Any, where: Where) -> Iterator[Change]:
     old_pattern, new_pattern = old.get("pattern"), new.get("pattern")
     if old_pattern != new_pattern:
         if old_pattern is None:
+            # In a request, a new pattern refuses values the old document accepted, as a new minLength does.
             yield where.change(
-                "pattern-added", INFO if response else WARNING, f"{where.subject}: pattern {new_pattern!r} added"
+                "pattern-added", INFO if response else ERROR, f"{where.subject}: pattern {new_pattern!r} added"
             )
         elif new_pattern is None:
             yield where.change(
@@ -132,9 +142,10 @@ def diff_schema(old: Any, new: Any, where: Where) -> Iterator[Change]:
 
     if "default" in old or "default" in new:
         if old.get("default") != new.get("default"):
+            # A client that omits the parameter now gets another answer (ten items where it read one).
             yield where.change(
                 "default-value-changed",
-                INFO if response else WARNING,
+                INFO if response else ERROR,
                 f"{where.subject}: default {old.get('default')!r} became {new.get('default')!r}",
             )
 

@@ -175,7 +175,7 @@ ROWS: list[tuple[str, Edit, Edit, set[tuple[str, str, tuple[str, ...]]]]] = [
         "parameter min increased",
         nothing,
         lambda d: param(d, "size")["schema"].update({"minimum": 2, "default": 2}),
-        {("request-parameter-min-increased", "error", ()), ("request-parameter-default-value-changed", "warning", ())},
+        {("request-parameter-min-increased", "error", ()), ("request-parameter-default-value-changed", "error", ())},
     ),
     (
         "parameter min decreased",
@@ -193,13 +193,15 @@ ROWS: list[tuple[str, Edit, Edit, set[tuple[str, str, tuple[str, ...]]]]] = [
         "parameter default changed",
         nothing,
         lambda d: param(d, "size")["schema"].update({"default": 10}),
-        {("request-parameter-default-value-changed", "warning", ())},
+        # A client that omits size now reads ten items where it read one.
+        {("request-parameter-default-value-changed", "error", ())},
     ),
     (
         "parameter pattern added",
         nothing,
         lambda d: param(d, "agentId")["schema"].update({"pattern": "^[a-z0-9-]+$"}),
-        {("request-parameter-pattern-added", "warning", ())},
+        # It refuses ids the old document accepted, as minLength added does.
+        {("request-parameter-pattern-added", "error", ())},
     ),
     (
         "parameter pattern changed",
@@ -341,6 +343,33 @@ ROWS: list[tuple[str, Edit, Edit, set[tuple[str, str, tuple[str, ...]]]]] = [
         nothing,
         lambda d: props(d, "InteractionV1")["hasEnded"].update({"type": "string"}),
         {("response-property-type-changed", "error", (V1,)), ("response-example-invalid", "warning", (V1,))},
+    ),
+    (
+        "type default changed",
+        nothing,
+        lambda d: param(d, "type")["schema"].update({"default": "Phone"}),
+        {("request-parameter-default-value-changed", "error", ())},
+    ),
+    (
+        "a shared schema's format narrowed (date-time to date, both versions)",
+        nothing,
+        lambda d: schema(d, "Timestamp").update({"format": "date"}),
+        {
+            ("response-property-format-changed", "error", (V1,)),
+            ("response-property-format-changed", "warning", (V2,)),  # an error, lowered: version 2 is beta
+        },
+    ),
+    (
+        "v1's start narrowed alone (date-time to date)",
+        nothing,
+        lambda d: props(d, "InteractionV1").update({"start": {**schema(d, "Timestamp"), "format": "date"}}),
+        {("response-property-format-changed", "error", (V1,))},
+    ),
+    (
+        "v2's start narrowed alone (date-time to date)",
+        nothing,
+        lambda d: props(d, "InteractionV2").update({"start": {**schema(d, "Timestamp"), "format": "date"}}),
+        {("response-property-format-changed", "warning", (V2,))},  # an error, lowered: version 2 is beta
     ),
     (
         "a shared schema's format changed (both versions)",
