@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--foreign-token", help="a valid token of another account (for the 403 rule)")
     check.add_argument("--expired-token", help="an expired token of the account (for the expiry rule)")
     check.add_argument(
+        "--hostile",
+        action="store_true",
+        help="send more and larger hostile inputs (ids, headers, parameters) than the default bounded set",
+    )
+    check.add_argument(
         "--expect-state",
         type=Path,
         metavar="FIXTURES",
@@ -203,6 +208,7 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             expired_token=args.expired_token,
             versions=args.versions,
             known_data=known,
+            hostile=args.hostile,
         )
     except ValueError as error:
         parser.error(str(error))

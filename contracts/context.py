@@ -68,9 +68,11 @@ class Context:
         params: Iterable[tuple[str, str]] | Mapping[str, str] = (),
         method: str = "GET",
         extra_headers: Iterable[tuple[str, str]] = (),
+        raw_url: str | None = None,
     ) -> Exchange:
         """One request to the operation; `token=None` sends no Authorization, `authorization` sends it raw,
-        `accept=None` sends no Accept at all (not the HTTP client's default `*/*`)."""
+        `accept=None` sends no Accept at all (not the HTTP client's default `*/*`); `raw_url` is sent as
+        written (path segments and query already percent-encoded, however oddly), instead of the agent's."""
         headers: list[tuple[str, str]] = []
         if authorization is not None:
             headers.append(("Authorization", authorization))
@@ -80,10 +82,12 @@ class Context:
             headers.append(("Accept", accept))
         headers.extend(extra_headers)
         pairs = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
-        url = self.target.url(agent if agent is not None else self.target.agents[0], account)
+        url = raw_url or self.target.url(agent if agent is not None else self.target.agents[0], account)
         self.requests += 1
         try:
-            request = self.client.build_request(method, url, params=list(pairs), headers=headers)
+            # httpx replaces a URL's query with `params` when given, even empty: a raw URL keeps its own.
+            query = list(pairs) if pairs or raw_url is None else None
+            request = self.client.build_request(method, url, headers=headers, params=query)
             if accept is None and not any(name.lower() == "accept" for name, _ in headers):
                 del request.headers["accept"]
             response = self.client.send(request)

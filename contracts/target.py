@@ -27,6 +27,8 @@ class Target:
     versions: frozenset[int] = field(default=frozenset({1, 2}))
     known_data: KnownData | None = None
     """The data the server holds, when known (`--expect-state`): answers are then compared exactly."""
+    hostile: bool = False
+    """Send more and larger hostile inputs (`--hostile`) than the default run's bounded set."""
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)

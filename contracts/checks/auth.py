@@ -48,6 +48,25 @@ def missing_credentials_are_401(context: Context) -> None:
 
 
 @rule(
+    "a_token_outside_authorization_is_no_credential",
+    "A valid token in the query, a cookie or another header, with no Authorization: 401",
+    SECTION,
+)
+def a_token_outside_authorization_is_no_credential(context: Context) -> None:
+    agent, token = context.target.agents[0], context.target.token
+    for params, headers, where in [
+        ([("access_token", token)], [], "?access_token="),
+        ([("token", token)], [], "?token="),
+        ([], [("Cookie", f"access_token={token}")], "a cookie"),
+        ([], [("X-Api-Key", token)], "X-Api-Key"),
+        ([], [("X-Auth-Token", token)], "X-Auth-Token"),
+        ([], [("Proxy-Authorization", f"Bearer {token}")], "Proxy-Authorization"),
+    ]:
+        answer = context.v1(agent, token=None, params=params, extra_headers=headers)
+        unauthorized(answer, f"the token in {where} with no Authorization header", token_sent=False)
+
+
+@rule(
     "unknown_token_is_401_invalid_token",
     'An unknown token: 401 with WWW-Authenticate: Bearer error="invalid_token"',
     SECTION,

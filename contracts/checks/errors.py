@@ -50,13 +50,17 @@ def _agent_ids_compare_exactly(context: Context, accept: str) -> None:
                 )
 
 
+OTHER_METHODS = ("POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PURGE")
+"""Every method but GET and HEAD (which the contract allows), and one no standard names."""
+
+
 @rule(
     "other_methods_are_405_with_allow",
-    'Any other method on the path: 405 with Allow: GET and a {"message"} body',
+    'Any other method on the path (OPTIONS and an unknown one too): 405 with Allow: GET and a {"message"} body',
     "Endpoint",
 )
 def other_methods_are_405(context: Context) -> None:
-    for method in ("POST", "PUT", "PATCH", "DELETE"):
+    for method in OTHER_METHODS:
         answer = context.request(context.target.agents[0], method=method)
         expect.error(answer, 405, f"{method} is not allowed")
         allowed = {m.strip().upper() for m in (answer.header("allow") or "").split(",")}

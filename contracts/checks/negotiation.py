@@ -18,6 +18,12 @@ UNACCEPTABLE = [
     "text/html",
     "application/*",
     "text/plain;version=1",
+    # JSON-ish types with a version: none is application/json, so none names a supported media type.
+    "text/json;version=1",
+    "application/*+json;version=1",
+    "application/vnd.x+json;version=1",
+    "application/problem+json;version=2",
+    "application/jsonx;version=1",
 ]
 
 
@@ -91,7 +97,18 @@ def version_1_only_refuses_version_2(context: Context) -> None:
 )
 def several_accept_headers_are_one_list(context: Context) -> None:
     agent = context.target.agents[0]
-    expect.version_served(context.request(agent, accept="text/html", extra_headers=[("Accept", V1)]), 1)
-    if context.target.serves_v2:
-        answer = context.request(agent, accept=f"{V1};q=0.5", extra_headers=[("Accept", V2)])
-        expect.version_served(answer, 2)
+    # The version in the first line, the last and the middle: a server reading one line only is seen.
+    for lines, version in [
+        (["text/html", V1], 1),
+        ([V1, "text/html"], 1),
+        (["text/html", V1, "application/xml"], 1),
+        (["text/html", "application/xml", V1], 1),
+        *(
+            [([V2, f"{V1};q=0.5"], 2), ([f"{V1};q=0.5", V2], 2), ([f"{V2};q=0.5", "text/html", V1], 1)]
+            if context.target.serves_v2
+            else []
+        ),
+    ]:
+        first, *others = lines
+        answer = context.request(agent, accept=first, extra_headers=[("Accept", line) for line in others])
+        expect.version_served(answer, version)

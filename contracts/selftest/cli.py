@@ -104,7 +104,7 @@ def judge_fault(fault: Fault, *, max_examples: int, seed: int) -> FaultVerdict:
     document = rich_state.build()
     if fault.document is not None:
         document = fault.document(document)
-    with serving(fault.endpoint_class, document=document, known_data=fault.known_data) as target:
+    with serving(fault.endpoint_class, document=document, wrap=fault.asgi, known_data=fault.known_data) as target:
         results = list(run(target, max_examples=max_examples, seed=seed, rules=rules_for(fault)))
     violated = tuple(r.rule.id for r in results if r.outcome == FAILED)
     return FaultVerdict(fault.name, fault.description, violated, fault.caught_by, time.perf_counter() - started)

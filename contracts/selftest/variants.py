@@ -21,7 +21,7 @@ from mockserver.api.query import V2Query
 from mockserver.api.representation import MEDIA_TYPES
 from mockserver.api.request import PublicRequest
 from mockserver.errors import ApiError, InvalidParameter, NotAcceptable, Unauthorized
-from mockserver.model import State, Token
+from mockserver.model import Agent, State, Token
 from mockserver.responses import Response
 
 Asgi = Callable[..., Any]
@@ -120,6 +120,23 @@ class NoDirection(_Answers):
         for item in body["interactions"]:
             item.pop("direction", None)
         return replace(response, body=json.dumps(body).encode())
+
+
+# -- hostile input: the open points it touches ------------------------------------------------------------
+
+
+@variant("an agent id longer than 1,000 characters is a 400 (after the token and the account are checked)")
+class LongIdsRefused(LatestInteractions):
+    def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
+        if len(agent_id) > 1_000:
+            raise InvalidParameter("agentId", "The agent id is longer than 1,000 characters.")
+        return super().find_agent(state, account_key, agent_id)
+
+
+@variant("of several Authorization lines, the first one is read")
+class FirstAuthorizationLineRead(LatestInteractions):
+    def authenticate(self, authorization: Sequence[str], state: State) -> Token:
+        return super().authenticate(list(authorization[:1]), state)
 
 
 # -- messages and challenges ------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ class Fault:
     """Only known-data mode can see it (a tie-break, a rounding): judged with --expect-state."""
     document: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     """The selftest's data changed so that the fault shows (fractions of seconds for a rounding)."""
+    asgi: Callable[[Any], Any] | None = None
+    """A wrapper of the whole server, for a fault decided before the operation (a method, a path)."""
 
 
 FAULTS: Registry[Fault] = Registry("fault")
@@ -44,10 +46,11 @@ def fault(
     *caught_by: str,
     known_data: bool = False,
     document: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    asgi: Callable[[Any], Any] | None = None,
 ) -> Callable[[type[LatestInteractions]], type[LatestInteractions]]:
     def register(cls: type[LatestInteractions]) -> type[LatestInteractions]:
         name = _snake(cls.__name__)
-        FAULTS.add(name, Fault(name, category, description, caught_by, cls, known_data, document))
+        FAULTS.add(name, Fault(name, category, description, caught_by, cls, known_data, document, asgi))
         return cls
 
     return register
