@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from mockserver.resources import SPEC_PATH
 from mockserver.settings import parse_versions
 
 if TYPE_CHECKING:
+    from contracts.oracle import KnownData
     from contracts.target import Target
 
 # Each command imports what it runs when it runs: `contracts diff` and `--help` load no HTTP client,
@@ -54,18 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--base-url", required=True, help="server URL ending in the path version, e.g. http://127.0.0.1:8080/v0"
     )
-    check.add_argument("--token", required=True, help="a valid bearer token of --account")
-    check.add_argument("--account", required=True, help="the account key the token opens")
+    check.add_argument(
+        "--token", help="a valid bearer token of --account (with --expect-state: the document's, when not given)"
+    )
+    check.add_argument(
+        "--account", help="the account key the token opens (with --expect-state: the document's first it opens)"
+    )
     check.add_argument(
         "--agent",
         action="append",
-        required=True,
         dest="agents",
         metavar="ID",
-        help="an agent id of the account (repeatable)",
+        help="an agent id of the account (repeatable; with --expect-state: the account's first ten, when not given)",
     )
-    check.add_argument("--foreign-token", help="a valid token of another account (for the 403 rule)")
-    check.add_argument("--expired-token", help="an expired token of the account (for the expiry rule)")
+    check.add_argument(
+        "--foreign-token",
+        help="a valid token of another account, for the 403 rule (with --expect-state: one the document holds)",
+    )
+    check.add_argument(
+        "--expired-token",
+        help="an expired token of the account, for the expiry rule (with --expect-state: one the document holds)",
+    )
     check.add_argument(
         "--hostile",
         action="store_true",
@@ -199,13 +210,14 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"unknown rule(s) {', '.join(unknown)}; the rules are: {', '.join(sorted(RULES))}")
     try:
         known = KnownData.load(args.expect_state) if args.expect_state else None
+        given = _given_or_known(args, known)
         target = Target(
             base_url=args.base_url,
-            token=args.token,
-            account=args.account,
-            agents=tuple(args.agents),
-            foreign_token=args.foreign_token,
-            expired_token=args.expired_token,
+            token=given.token,
+            account=given.account,
+            agents=given.agents,
+            foreign_token=given.foreign_token,
+            expired_token=given.expired_token,
             versions=args.versions,
             known_data=known,
             hostile=args.hostile,
@@ -213,6 +225,46 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except ValueError as error:
         parser.error(str(error))
     return judge(target, max_examples=args.max_examples, seed=args.seed, junit_xml=args.junit_xml, rule_ids=args.rules)
+
+
+@dataclass(frozen=True)
+class _Credentials:
+    token: str
+    account: str
+    agents: tuple[str, ...]
+    foreign_token: str | None
+    expired_token: str | None
+
+
+def _given_or_known(args: argparse.Namespace, known: KnownData | None) -> _Credentials:
+    """What the command line gives; in known-data mode, what it leaves out taken from the document
+    (its first account a token opens, that account's first ten agents, tokens of the right kinds)."""
+    if known is None:
+        missing = [
+            flag
+            for flag, value in (("--token", args.token), ("--account", args.account), ("--agent", args.agents))
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"give {', '.join(missing)} (or --expect-state, to take them from the document)")
+        return _Credentials(args.token, args.account, tuple(args.agents), args.foreign_token, args.expired_token)
+    account = args.account or next((a for a in known.accounts() if known.agents_of(a) and known.valid_token(a)), None)
+    if account is None:
+        raise ValueError(f"{known.source} has no account with agents that one of its tokens opens: give --account")
+    token = args.token or known.valid_token(account)
+    if token is None:
+        raise ValueError(f"{known.source} holds no valid token of account {account!r}: give --token")
+    agents = tuple(args.agents or known.agents_of(account)[:10])
+    if not agents:
+        raise ValueError(f"{known.source} holds no agent of account {account!r}: give --agent")
+    foreign = args.foreign_token or next(
+        (t for t in (known.valid_token(other) for other in _other_accounts(known, account)) if t), None
+    )
+    return _Credentials(token, account, agents, foreign, args.expired_token or known.expired_token(account))
+
+
+def _other_accounts(known: KnownData, account: str) -> list[str]:
+    return [t.account for t in known.tokens if t.account != account]
 
 
 def run_diff(args: argparse.Namespace) -> int:

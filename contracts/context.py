@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 import httpx
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
@@ -83,6 +84,10 @@ class Context:
         headers.extend(extra_headers)
         pairs = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
         url = raw_url or self.target.url(agent if agent is not None else self.target.agents[0], account)
+        recorded = pairs
+        if raw_url is not None and "?" in raw_url:
+            # The rules read the parameters as a server would parse them (bytes that are not UTF-8 kept apart).
+            recorded = tuple(parse_qsl(raw_url.split("?", 1)[1], keep_blank_values=True, errors="surrogateescape"))
         self.requests += 1
         try:
             # httpx replaces a URL's query with `params` when given, even empty: a raw URL keeps its own.
@@ -94,7 +99,7 @@ class Context:
             exchange = Exchange(
                 method,
                 url,
-                pairs,
+                recorded,
                 tuple(headers),
                 response.status_code,
                 {k.lower(): v for k, v in response.headers.items()},
@@ -103,7 +108,7 @@ class Context:
             )
         except httpx.HTTPError as error:
             exchange = Exchange(
-                method, url, pairs, tuple(headers), 0, error=f"{type(error).__name__}: {error}", at=time.time()
+                method, url, recorded, tuple(headers), 0, error=f"{type(error).__name__}: {error}", at=time.time()
             )
         self.seen.append(exchange)
         for observe in self.observers:

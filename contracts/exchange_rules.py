@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from contracts import expect
 from contracts.accept import parse, resolve
 from contracts.failures import Exchange, Violation
-from contracts.open_points import is_open_value
+from contracts.open_points import is_malformed_id, is_open_value, reroutes
 from contracts.registry import Registry
 from contracts.spec_conformance import SpecResponses, normalise_media_type
 
@@ -30,6 +31,7 @@ NOT_FOUND = "The requested resource was not found."
 TYPE_REQUIRED = "The InteractionType field is required."
 _SIZE = re.compile(r"[1-9][0-9]{0,2}")
 _BEARER = re.compile(r"[Bb][Ee][Aa][Rr][Ee][Rr] +\S+")
+_PATH_IDS = re.compile(r"/(?P<account>[^/]*)/agents/(?P<agent>[^/]*)/latestInteractions$")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,15 @@ def exchange_rule(id: str, title: str, section: str) -> Callable[[ExchangeCheck]
 
 def request_header(exchange: Exchange, name: str) -> list[str]:
     return [value for key, value in exchange.request_headers if key.lower() == name.lower()]
+
+
+def path_ids(exchange: Exchange) -> tuple[str, str] | None:
+    """(account key, agent id) of the request, decoded (bytes that are not UTF-8 as surrogates)."""
+    path = urlsplit(exchange.url).path
+    found = _PATH_IDS.search(path)
+    if found is None:
+        return None
+    return unquote(found["account"], errors="surrogateescape"), unquote(found["agent"], errors="surrogateescape")
 
 
 def has_bearer_token(exchange: Exchange, *, exact_scheme: bool = False) -> bool:
@@ -196,8 +207,11 @@ def unauthorized_carries_the_challenge(exchange: Exchange, served: Served) -> bo
     "Checks happen in this order",
 )
 def no_answer_but_401_without_a_bearer_token(exchange: Exchange, served: Served) -> bool:
-    # Other methods may be refused (405) before credentials are looked at: open, not judged here.
+    # Other methods may be refused (405) before credentials are looked at, and whether several
+    # Authorization lines hold credentials is open: neither is judged here.
     if has_bearer_token(exchange) or exchange.method not in ("GET", "HEAD"):
+        return False
+    if len(request_header(exchange, "authorization")) > 1:
         return False
     if exchange.status not in (0, 401) and exchange.status < 500:
         raise Violation("401: the request has no 'Authorization: Bearer <token>'", exchange.summary(), exchange)
@@ -244,6 +258,9 @@ def ok_carries_vary_accept(exchange: Exchange, served: Served) -> bool:
 def v2_parameters_are_judged(exchange: Exchange, served: Served) -> bool:
     if exchange.method not in ("GET", "HEAD") or exchange.status not in (200, 400, 404):
         return False
+    ids = path_ids(exchange)
+    if ids is not None and any(is_malformed_id(i) for i in ids):
+        return False  # a 400 may be the id's, not a parameter's
     query = v2_query(exchange)
     version = served_version(exchange) if exchange.status == 200 else asked_version(exchange, served)
     if query == "open" or version == "open":
@@ -267,6 +284,9 @@ def v2_parameters_are_judged(exchange: Exchange, served: Served) -> bool:
 def not_found_is_the_pages_body(exchange: Exchange, served: Served) -> bool:
     if exchange.status != 404 or exchange.method == "HEAD":
         return False
+    ids = path_ids(exchange)
+    if ids is not None and any(reroutes(i) for i in ids):
+        return False  # another path once decoded: its 404 is any {"message"} (error_bodies_are_json_messages)
     expect.error(exchange, 404, message=NOT_FOUND)
     return True
 

@@ -79,7 +79,8 @@ class Exchange:
 
     @property
     def full_url(self) -> str:
-        return f"{self.url}?{urlencode(self.params)}" if self.params else self.url
+        """The URL sent; one sent as written (a hostile query) already holds its query."""
+        return f"{self.url}?{urlencode(self.params)}" if self.params and "?" not in self.url else self.url
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())

@@ -23,3 +23,24 @@ def is_open_value(name: str, value: str) -> bool:
 
 
 _SIGNED_DIGITS = re.compile(r"\+?[0-9]{1,8}")
+
+
+MAX_PLAIN_ID = 256
+"""Past this length an id is one a careful server may refuse (400) before looking it up."""
+
+
+def is_malformed_id(segment: str) -> bool:
+    """An account key or agent id (decoded, undecodable bytes as surrogates) that a careful server may
+    refuse with a 400 rather than look up (404): very long, holding control characters, bytes that are
+    not UTF-8, or a slash. The contract's ids are opaque strings, so 404 conforms too."""
+    return (
+        len(segment) > MAX_PLAIN_ID
+        or "/" in segment
+        or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or 0xDC80 <= ord(c) <= 0xDCFF for c in segment)
+    )
+
+
+def reroutes(segment: str) -> bool:
+    """An id that, decoded, makes another path (a slash, dot segments): a server routing on the
+    decoded path answers it as a path it does not serve."""
+    return "/" in segment or segment in (".", "..")

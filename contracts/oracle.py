@@ -45,10 +45,42 @@ class KnownChannel:
 
 
 @dataclass(frozen=True)
+class KnownToken:
+    token: str
+    account: str
+    expires: datetime | None
+
+    def valid_at(self, moment: datetime) -> bool:
+        return self.expires is None or self.expires > moment
+
+
+@dataclass(frozen=True)
 class KnownData:
     agents: Mapping[tuple[str, str], tuple[KnownChannel, ...]]
-    """(account key, agent id) -> the agent's channels."""
+    """(account key, agent id) -> the agent's channels, in the document's order."""
     source: str = "known data"
+    tokens: tuple[KnownToken, ...] = ()
+    now: datetime | None = None
+    """The document's `now` (a frozen clock), if it gives one."""
+
+    def moment(self) -> datetime:
+        """The time tokens are judged valid at: the document's `now`, else the present."""
+        return self.now or datetime.now(UTC)
+
+    def valid_token(self, account: str) -> str | None:
+        """A token of the document that opens `account` now, if any."""
+        at = self.moment()
+        return next((t.token for t in self.tokens if t.account == account and t.valid_at(at)), None)
+
+    def expired_token(self, account: str) -> str | None:
+        at = self.moment()
+        return next((t.token for t in self.tokens if t.account == account and not t.valid_at(at)), None)
+
+    def accounts(self) -> list[str]:
+        return list(dict.fromkeys(account for account, _ in self.agents))
+
+    def agents_of(self, account: str) -> list[str]:
+        return [agent for key, agent in self.agents if key == account]
 
     @classmethod
     def load(cls, path: str | Path) -> KnownData:
@@ -83,9 +115,18 @@ class KnownData:
                                 )
                             )
                     agents[(str(account["key"]), str(agent["id"]))] = tuple(channels)
+            tokens = tuple(
+                KnownToken(
+                    str(token["token"]),
+                    str(token["account"]),
+                    None if token.get("expires") is None else _moment(token["expires"], f"tokens[{n}].expires"),
+                )
+                for n, token in enumerate(document.get("tokens") or [])
+            )
+            now = None if document.get("now") is None else _moment(document["now"], "now")
         except (KeyError, TypeError, AttributeError) as error:
             raise KnownDataError(f"{source}: not a fixture document ({type(error).__name__}: {error})") from None
-        return cls(agents, source)
+        return cls(agents, source, tokens, now)
 
     def channels(self, account: str, agent: str) -> tuple[KnownChannel, ...] | None:
         return self.agents.get((account, agent))

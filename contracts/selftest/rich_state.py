@@ -87,6 +87,9 @@ def build(now: datetime | None = None) -> dict[str, Any]:
         "idle": [],
         "long-history": long_history,
     }
+    # Agents the judge is not given (--agent): only known-data mode, which visits every agent of the
+    # document, sees them.
+    unlisted = {"unlisted-instant": [i("instant-chat", "Chat", (500, 500)), i("later-call", "Phone", (300, 200))]}
     return {
         "tokens": [
             {"token": TOKEN, "account": ACCOUNT},
@@ -94,7 +97,11 @@ def build(now: datetime | None = None) -> dict[str, Any]:
             {"token": FOREIGN_TOKEN, "account": OTHER_ACCOUNT},
         ],
         "accounts": [
-            {"key": ACCOUNT, "agents": [{"id": agent, "interactions": agents[agent]} for agent in AGENTS]},
+            {
+                "key": ACCOUNT,
+                "agents": [{"id": agent, "interactions": agents[agent]} for agent in AGENTS]
+                + [{"id": agent, "interactions": found} for agent, found in unlisted.items()],
+            },
             {"key": OTHER_ACCOUNT, "agents": [{"id": "live-phone", "interactions": []}]},
         ],
     }

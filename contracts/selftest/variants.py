@@ -309,8 +309,13 @@ def with_fractions(document: Document) -> Document:
                     start = _shifted(channel["start"], fraction)
                     channel["start"] = start
                     if channel["end"] is not None:
-                        channel["end"] = _shifted(channel["end"], fraction * 0.5)
+                        # Never before its start (a channel of zero seconds stays one).
+                        channel["end"] = max(_shifted(channel["end"], fraction * 0.5), start, key=_instant)
     return copied
+
+
+def _instant(moment: str) -> datetime:
+    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
 
 
 def _shifted(moment: str, seconds: float) -> str:

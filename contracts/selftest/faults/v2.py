@@ -262,3 +262,16 @@ class DurationZeroWhileLive(V2Items):
     def item(self, channel: AgentChannel) -> dict[str, Any]:
         rendered = v2_item(channel)
         return {**rendered, "duration": 0} if rendered["duration"] is None else rendered
+
+
+@fault(
+    "durations",
+    "an ended channel of zero seconds shows duration null (as if live), on an agent the judge is not given",
+    "known_data_v2_lists_are_exact",
+    "known_data_durations_are_floored",
+    known_data=True,
+)
+class ZeroDurationShownAsNull(V2Items):
+    def item(self, channel: AgentChannel) -> dict[str, Any]:
+        rendered = v2_item(channel)
+        return {**rendered, "duration": None} if rendered["duration"] == 0 else rendered
