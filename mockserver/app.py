@@ -32,6 +32,7 @@ from mockserver.api.query import QueryRules
 from mockserver.api.request import PublicRequest
 from mockserver.backends import Backend, InProcessBackend
 from mockserver.backends.base import Answer, StateHook
+from mockserver.control.explanations import Explainer
 from mockserver.control.faults import drop_connection, injected_response, quiet_dropped_connections
 from mockserver.control.routes import create_admin_app
 from mockserver.cors import Cors
@@ -66,6 +67,7 @@ class MockServer:
     connexion_app: AsyncApp
     docs_prefixes: tuple[str, ...]
     route: re.Pattern[str]
+    route_template: str
     version_views: dict[str, bytes] = field(default_factory=dict)
     """`/v0/openapi.vN.json`: the spec holding version N alone, for generic tools."""
     admin_app: Any = field(init=False)
@@ -73,7 +75,8 @@ class MockServer:
     """With `settings.cors`, what answers browsers on other origins (preflights, Access-Control-*)."""
 
     def __post_init__(self) -> None:
-        self.admin_app = create_admin_app(self.backend, admin_token=self.settings.admin_token)
+        explainer = Explainer(self.settings.versions, self.endpoint.rules, self.route_template)
+        self.admin_app = create_admin_app(self.backend, admin_token=self.settings.admin_token, explainer=explainer)
         self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -109,6 +112,7 @@ class MockServer:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                await self.backend.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.backend.close()
@@ -182,6 +186,7 @@ def create_app(
             for version in sorted(settings.versions)
         },
         route=spec.route_pattern(),
+        route_template=spec.route_template,
     )
 
 

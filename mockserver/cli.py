@@ -17,6 +17,9 @@ import os
 import signal
 import socket
 import sys
+import threading
+import time
+import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
@@ -57,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--versions", default="1,2", help="'1,2' (default) or '1' (today's production: version 2 answers 406)"
     )
     run.add_argument("--admin-token", default=None, help="require 'Authorization: Bearer <token>' on /__admin")
+    run.add_argument(
+        "--ready-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="once the mock answers, write there a JSON object with its url, base_url, admin_url, port and pid "
+        "(for a launcher in any language: wait for the file, no banner to parse)",
+    )
     run.add_argument(
         "--cors",
         nargs="?",
@@ -127,7 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(warning, file=sys.stderr, flush=True)
     loaded = app.backend.held() if app is not None else fixtures
     assert loaded is not None  # without an app here there are workers, hence a store and its fixtures
-    print(banner(settings, loaded.summary(), sock.getsockname()[1], store), flush=True)
+    port = sock.getsockname()[1]
+    print(banner(settings, loaded.summary(), port, store), flush=True)
+    if args.ready_file is not None:
+        announce_when_ready(args.ready_file, settings.host, port)
     if app is not None:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
         GracefulServer(config).run(sockets=[sock])
@@ -150,6 +164,40 @@ def worker_app() -> MockServer:
     settings = decode_settings(os.environ[SETTINGS_VARIABLE])
     _exit_cleanly_on_signals()
     return create_app(settings, on_state=gc.freeze, store_ready=True)
+
+
+def announce_when_ready(path: Path, host: str, port: int) -> None:
+    """Write `path` (atomically) once the mock answers its health check, from a thread: the server,
+    one process or a supervisor of workers, runs in this one."""
+    shown = f"[{host}]" if ":" in host else host
+    probe = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
+    root = f"http://{shown}:{port}"
+    health = f"http://{f'[{probe}]' if ':' in probe else probe}:{port}/__admin/health"
+    ready = {
+        "url": root,
+        "base_url": root + load_spec().base_path,
+        "admin_url": root + "/__admin",
+        "health_url": root + "/__admin/health",
+        "port": port,
+        "pid": os.getpid(),
+    }
+
+    def wait_then_write() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(health, timeout=1) as answered:
+                    if answered.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            return
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(json.dumps(ready) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+
+    threading.Thread(target=wait_then_write, daemon=True, name="ready-file").start()
 
 
 class GracefulServer(uvicorn.Server):

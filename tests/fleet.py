@@ -8,6 +8,7 @@ fleets of parallel test workers share one Redis without meeting.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import re
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -181,3 +183,70 @@ def running_fleet(store: str, workers: int = 2, *extra: str) -> Iterator[Fleet]:
         yield fleet
     finally:
         fleet.stop()
+
+
+class StallingProxy:
+    """A TCP relay between the workers and Redis that can stop forwarding (packets dropped, as a full
+    network buffer or a partition does): connections stay open and are accepted, nothing goes through
+    until `resume()`, which sends what waited."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._loop = asyncio.new_event_loop()
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="stalling-proxy")
+        self._thread.start()
+        self._started.wait(10)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
+
+    def close(self) -> None:
+        self._flowing.set()
+        asyncio.run_coroutine_threadsafe(self._shut(), self._loop).result(10)
+        self._thread.join(10)
+        assert not self._thread.is_alive()
+
+    async def _shut(self) -> None:
+        self._server.close()
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()
+        asyncio.get_running_loop().call_soon(self._loop.stop)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._relay, "127.0.0.1", self.port))
+        self._started.set()
+        self._loop.run_forever()
+        self._loop.close()
+
+    async def _relay(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        except OSError:
+            client_writer.close()
+            return
+        await asyncio.gather(self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                while not self._flowing.is_set():
+                    await asyncio.sleep(0.01)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()

@@ -6,7 +6,7 @@ apply, and journals the request with what it was answered, all against one state
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -54,7 +54,9 @@ class Backend(Protocol):
         """Back to the startup state, journal and faults cleared, at once."""
         ...
 
-    async def journal(self, filters: Mapping[str, str]) -> list[dict[str, Any]]: ...
+    async def journal(self) -> list[dict[str, Any]]:
+        """Every entry kept, oldest first, as the journal shows it (the control plane explains and filters)."""
+        ...
 
     async def clear_journal(self) -> int: ...
 
@@ -65,5 +67,14 @@ class Backend(Protocol):
     async def remove_fault(self, fault_id: int) -> None: ...
 
     async def clear_faults(self) -> int: ...
+
+    async def health(self) -> dict[str, Any]:
+        """`state_version` (the state's version this worker serves) and `store` (what keeps the state, and
+        whether it answers), within a fraction of a second whatever the store does."""
+        ...
+
+    async def start(self) -> None:
+        """At start-up, in the server's event loop (a fleet's worker begins to follow the store)."""
+        ...
 
     async def close(self) -> None: ...

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from typing import Any
 
 from mockserver.api.request import PublicRequest
@@ -24,6 +23,7 @@ class InProcessBackend:
         self.fault_injector = FaultInjector()
         self._on_state = on_state
         self._reset_lock = threading.Lock()
+        self._version = 0
         self._installed()
 
     @property
@@ -69,12 +69,13 @@ class InProcessBackend:
         """Synchronous, for the pytest plugin's reset between tests (microseconds, no request)."""
         with self._reset_lock:
             state = self.store.reset()
+            self._version += 1
             self.journal_log.clear()
             self.fault_injector.clear()
         return state
 
-    async def journal(self, filters: Mapping[str, str]) -> list[dict[str, Any]]:
-        return self.journal_log.entries(filters)
+    async def journal(self) -> list[dict[str, Any]]:
+        return self.journal_log.entries()
 
     async def clear_journal(self) -> int:
         return self.journal_log.clear()
@@ -91,9 +92,16 @@ class InProcessBackend:
     async def clear_faults(self) -> int:
         return self.fault_injector.clear()
 
+    async def health(self) -> dict[str, Any]:
+        return {"state_version": self._version, "store": {"kind": "in-process", "reachable": True}}
+
+    async def start(self) -> None:
+        return None
+
     async def close(self) -> None:
         return None
 
     def _installed(self) -> None:
+        self._version += 1
         if self._on_state is not None:
             self._on_state()

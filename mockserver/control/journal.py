@@ -131,8 +131,10 @@ FIELDS = (
     "worker",
     "status",
     "fault",
+    "explanation",
 )
-"""An entry's fields, in the order the journal shows them; each is a filter (`?agent=agent-7&status=401`)."""
+"""An entry's fields, in the order the journal shows them; each is a filter (`?agent=agent-7&status=401`;
+`?explanation=negotiation` compares the explanation's step)."""
 
 
 def check_filters(names: Iterable[str]) -> None:
@@ -152,8 +154,15 @@ def check_filters(names: Iterable[str]) -> None:
 
 def select(entries: list[dict[str, Any]], filters: Mapping[str, str] | None) -> list[dict[str, Any]]:
     for name, wanted in (filters or {}).items():
-        entries = [entry for entry in entries if str(entry.get(name)) == wanted]
+        entries = [entry for entry in entries if _compared(entry.get(name)) == wanted]
     return entries
+
+
+def _compared(value: Any) -> str:
+    """A field as a filter compares it: an explanation by its step, anything else by its text."""
+    if isinstance(value, Mapping) and "step" in value:
+        return str(value["step"])
+    return str(value)
 
 
 class Journal:
@@ -172,10 +181,10 @@ class Journal:
             entry = JournalEntry(next(self._ids), state.tokens, state.clock.now(), request, status, fault, self._worker)
             self._entries.append(entry)
 
-    def entries(self, filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    def entries(self) -> list[dict[str, Any]]:
         with self._lock:
             recorded = list(self._entries)
-        return select([entry.render() for entry in recorded], filters)
+        return [entry.render() for entry in recorded]
 
     def clear(self) -> int:
         with self._lock:

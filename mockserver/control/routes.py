@@ -1,5 +1,6 @@
 """The control plane under /__admin, outside the public API.
 
+    GET       /__admin/health                    status, version, uptime, state version, store (no token needed)
     GET  PUT  /__admin/state                     read / replace the whole state
     POST      /__admin/reset                     back to the startup fixtures (journal and faults cleared)
     POST      /__admin/accounts/{a}/agents       add an agent {id}
@@ -21,6 +22,8 @@ Answers are JSON: what was created or changed, or `{"message"}` (with `errors` f
 from __future__ import annotations
 
 import hmac
+import importlib.metadata
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,7 +38,8 @@ from mockserver.backends import Backend
 from mockserver.backends.base import MakeChange
 from mockserver.control import requests as control
 from mockserver.control.changes import clock_view
-from mockserver.control.journal import check_filters
+from mockserver.control.explanations import Explainer
+from mockserver.control.journal import check_filters, select, worker_name
 from mockserver.errors import ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
 from mockserver.fixtures.check import build_state
@@ -43,9 +47,12 @@ from mockserver.fixtures.documents import dump_document, to_document
 from mockserver.fixtures.load import parse_text
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+PACKAGE_VERSION = importlib.metadata.version("latest-interactions-toolkit")
 
 
-def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
+def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Explainer) -> Starlette:
+    started = time.monotonic()
+
     async def apply(make: MakeChange, status: int = 200) -> JSONResponse:
         return JSONResponse(await backend.change(make), status)
 
@@ -92,6 +99,20 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
         token = request.path_params["token"]
         return await apply(lambda s: control.revoke_token(s, token))
 
+    async def health(request: Request) -> Response:
+        checked = await backend.health()
+        degraded = not checked["store"]["reachable"]
+        return JSONResponse(
+            {
+                "status": "degraded" if degraded else "ok",
+                "serving": True,
+                "version": PACKAGE_VERSION,
+                "uptime_seconds": round(time.monotonic() - started, 3),
+                "worker": worker_name(),
+                **checked,
+            }
+        )
+
     async def get_clock(request: Request) -> Response:
         return JSONResponse(clock_view(await backend.current()))
 
@@ -109,7 +130,8 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
     async def get_journal(request: Request) -> Response:
         filters = dict(request.query_params)
         check_filters(filters)
-        requests = await backend.journal(filters)
+        entries = [{**entry, "explanation": explainer.explain(entry)} for entry in await backend.journal()]
+        requests = select(entries, filters)
         return JSONResponse({"limit": backend.journal_limit, "requests": requests})
 
     async def clear_journal(request: Request) -> Response:
@@ -134,7 +156,8 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
     def guarded(endpoint: Endpoint, method: str) -> Endpoint:
         async def run(request: Request) -> Response:
             try:
-                _check_admin_token(request, admin_token)
+                if endpoint is not health:  # what a load balancer or a container probe reads, without a token
+                    _check_admin_token(request, admin_token)
                 if method == "GET" and endpoint is not get_journal and request.query_params:
                     names = ", ".join(sorted(set(request.query_params.keys())))
                     raise ControlError(400, f"GET {request.url.path} takes no query parameters, got: {names}.")
@@ -157,6 +180,7 @@ def create_admin_app(backend: Backend, *, admin_token: str | None) -> Starlette:
 
     agent = "/__admin/accounts/{account}/agents/{agent}"
     routes = [
+        ("/__admin/health", health, "GET"),
         ("/__admin/state", get_state, "GET"),
         ("/__admin/state", put_state, "PUT"),
         ("/__admin/reset", reset, "POST"),

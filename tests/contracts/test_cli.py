@@ -37,6 +37,7 @@ def test_the_mock_passes_every_rule(mock: RunningMock, tmp_path: Path, capsys: p
         "known_data_v1_item_is_exact",
         "known_data_v2_lists_are_exact",
         "known_data_durations_are_floored",
+        "known_data_tokens_open_their_account_only",
     }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,3 +138,15 @@ def test_a_bad_cors_origin_is_a_usage_error() -> None:
     result = run_to_exit("run", "--cors", "localhost:3000")
     assert result.returncode == 2
     assert "scheme://host" in result.stderr
+
+
+def test_a_ready_file_tells_a_launcher_where_the_mock_listens(tmp_path: Path) -> None:
+    ready = tmp_path / "ready.json"
+    with running("--ready-file", str(ready)) as (root, _, _process):
+        deadline = time.monotonic() + 10
+        while not ready.exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        found = json.loads(ready.read_text())
+        assert found["url"] == root and found["base_url"] == root + "/v0"
+        assert httpx.get(found["health_url"]).json()["status"] == "ok"

@@ -18,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 import redis.asyncio as aioredis
@@ -34,7 +36,7 @@ from mockserver.backends.redis.admission import AdmissionQueue
 from mockserver.backends.redis.setup import Keys, StoreSetupError, new_epoch
 from mockserver.control.changes import Change, Created, apply
 from mockserver.control.faults import Decision, parse_fault, seed_state
-from mockserver.control.journal import compact_request, expand_request, select, worker_name
+from mockserver.control.journal import compact_request, expand_request, worker_name
 from mockserver.errors import ControlError, StoreFailed, StoreUnavailable
 from mockserver.fixtures.check import build_state
 from mockserver.fixtures.documents import dump_document, to_document
@@ -44,6 +46,15 @@ from mockserver.settings import DEFAULT_STORE_PREFIX
 COMPACT_AFTER = 500
 """Changes kept in the log before the committing worker folds them into the base document."""
 _MAX_ATTEMPTS = 20
+ADMISSION_DEADLINE = 0.1
+"""Seconds a public request waits for its admission; past it (a Redis that hangs) it is answered from
+the state the worker holds, which every acknowledged change has reached (see ACK_DEADLINE)."""
+ACK_DEADLINE = 1.0
+"""Seconds a control change waits, once committed, for every live worker to hold it before it answers."""
+HEALTH_PROBE_SECONDS = 0.2
+"""How long the health check waits for the store's PING before calling it unreachable."""
+HEARTBEAT_SECONDS = 1.0
+"""How often a worker says which version it holds; it counts as live for three times as long."""
 _RECONNECT_SECONDS = 0.5
 _NO_FAULT = Decision()
 log = logging.getLogger("mockserver.fleet")
@@ -77,6 +88,11 @@ class RedisBackend:
         self._since = self._client.register_script(scripts.SINCE)
         self._catching_up: asyncio.Lock | None = None
         self._subscriber: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._acknowledging: set[asyncio.Task[None]] = set()
+        self._ack_id = f"{self.worker}:{secrets.token_hex(4)}"
+        """This backend among the fleet's live workers (several mocks may share one process)."""
+        self._lagging = self._client.register_script(scripts.LAGGING)
         self._unreachable = False
 
     # -- the state ------------------------------------------------------------------------------------
@@ -144,6 +160,78 @@ class RedisBackend:
             self._held = held
             if self._on_state is not None:
                 self._on_state()
+            self._acknowledge_soon()
+
+    # -- every live worker holds every acknowledged change ------------------------------------------
+
+    async def health(self) -> dict[str, Any]:
+        try:
+            reachable = bool(await asyncio.wait_for(self._client.ping(), HEALTH_PROBE_SECONDS))
+        except (redis.RedisError, OSError, TimeoutError):
+            reachable = False
+        parts = urlsplit(self.url)
+        shown = f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"  # never a password
+        return {
+            "state_version": self._held.version,
+            "store": {"kind": "redis", "url": shown, "reachable": reachable},
+        }
+
+    async def start(self) -> None:
+        """At start-up: follow the store's changes and say, every second, which version this worker holds."""
+        self._ensure_subscriber()
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
+
+    async def _beat(self) -> None:
+        while True:
+            try:
+                await self._acknowledge()
+            except (redis.RedisError, OSError):
+                pass  # the store is away: the key expires and committers stop waiting for this worker
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def _acknowledge(self) -> None:
+        held = self._held
+        pipe = self._client.pipeline(transaction=False)
+        pipe.set(self._keys.ack + self._ack_id, f"{held.epoch}:{held.version}", px=int(HEARTBEAT_SECONDS * 3000))
+        pipe.sadd(self._keys.workers, self._ack_id)
+        await pipe.execute()
+
+    def _acknowledge_soon(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # at start-up, before the server's loop: the heartbeat says it
+        task = loop.create_task(self._acknowledge())
+        self._acknowledging.add(task)
+        task.add_done_callback(self._acknowledging.discard)
+
+    async def _held_everywhere(self, version: int) -> None:
+        """Wait until every live worker holds `version`, so that no answer from any of them (even one
+        given without asking the store, while it hangs) misses a change this worker acknowledges."""
+        deadline = asyncio.get_running_loop().time() + ACK_DEADLINE
+        while True:
+            try:
+                lagging = await self._lagging(
+                    keys=[self._keys.workers], args=[self._keys.ack, version, self._held.epoch]
+                )
+            except redis.RedisError as error:
+                # Stored, but not known to be held everywhere: not acknowledged, so said as it is.
+                raise StoreUnavailable(
+                    f"The change was stored (version {version}), but the shared store {self.url} stopped "
+                    f"answering ({error}) before every worker confirmed holding it: some may answer from the "
+                    "state before it until the store answers again."
+                ) from None
+            if not lagging or asyncio.get_running_loop().time() > deadline:
+                if lagging:
+                    log.warning(
+                        "mockserver: %d worker(s) did not apply version %d within %.1f s",
+                        lagging,
+                        version,
+                        ACK_DEADLINE,
+                    )
+                return
+            await asyncio.sleep(0.002)
 
     async def current(self) -> State:
         self._ensure_subscriber()
@@ -164,6 +252,7 @@ class RedisBackend:
                 raise self._unavailable(error) from None
             if committed:
                 self._install(Held(held.epoch, int(version), new_state))
+                await self._held_everywhere(int(version))
                 if int(version) - int(base_version) >= COMPACT_AFTER:
                     await self._compact()
                 return created
@@ -183,6 +272,7 @@ class RedisBackend:
             lambda: self._client.eval(scripts.REPLACE, 4, *self._keys.state_keys, document, self._keys.channel)
         )
         self._install_replacement(version, state)
+        await self._held_everywhere(version)
         return state
 
     async def reset(self) -> State:
@@ -204,6 +294,7 @@ class RedisBackend:
             raise StoreUnavailable(f"the store {self.url} lost the startup fixtures (was it flushed?)")
         state = build_state(json.loads(initial), source="the startup fixtures")
         self._install_replacement(version, state)
+        await self._held_everywhere(version)
         return state
 
     async def _on_a_seeded_store(self, script: Callable[[], Awaitable[Any]]) -> int:
@@ -240,7 +331,12 @@ class RedisBackend:
                 entry.encode(),
             )
             try:
-                decided = await self._admissions.admit(held.epoch, held.version, admitted)
+                decided = await asyncio.wait_for(
+                    self._admissions.admit(held.epoch, held.version, admitted), ADMISSION_DEADLINE
+                )
+            except TimeoutError:
+                self._unavailable(TimeoutError(f"no answer within {ADMISSION_DEADLINE * 1000:.0f} ms"))
+                return Admission(response, _NO_FAULT)
             except redis.RedisError as error:
                 self._unavailable(error)
                 return Admission(response, _NO_FAULT)
@@ -269,7 +365,7 @@ class RedisBackend:
     def journal_limit(self) -> int:
         return self._limit
 
-    async def journal(self, filters: Mapping[str, str]) -> list[dict[str, Any]]:
+    async def journal(self) -> list[dict[str, Any]]:
         raw = await self._call(self._client.lrange(self._keys.journal, 0, -1))
         entries = []
         for line in raw:
@@ -282,7 +378,7 @@ class RedisBackend:
                     "fault": fault or None,
                 }
             )
-        return select(entries, filters)
+        return entries
 
     async def clear_journal(self) -> int:
         return int(await self._call(self._client.eval(scripts.CLEAR_JOURNAL, 1, self._keys.journal)))
@@ -385,9 +481,20 @@ class RedisBackend:
                 await asyncio.sleep(_RECONNECT_SECONDS)
 
     async def close(self) -> None:
-        if self._subscriber is not None:
-            self._subscriber.cancel()
+        for task in (self._subscriber, self._heartbeat):
+            if task is not None:
+                task.cancel()
+        try:  # leave the live workers at once: committers stop waiting for this one
+            await asyncio.wait_for(self._leave(), 0.5)
+        except (redis.RedisError, OSError, TimeoutError):
+            pass
         await self._client.aclose()
+
+    async def _leave(self) -> None:
+        pipe = self._client.pipeline(transaction=False)
+        pipe.delete(self._keys.ack + self._ack_id)
+        pipe.srem(self._keys.workers, self._ack_id)
+        await pipe.execute()
 
 
 def _text(value: bytes | str) -> str:

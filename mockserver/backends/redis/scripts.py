@@ -202,3 +202,20 @@ local count = redis.call('LLEN', KEYS[1])
 redis.call('DEL', KEYS[1])
 return count
 """
+
+# KEYS: workers (set)   ARGV: ack key prefix, version, epoch
+# -> how many live workers (those whose ack key has not expired) have not applied `version` yet;
+#    a worker whose ack key expired is dropped from the set
+LAGGING = """
+local lagging = 0
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    local ack = redis.call('GET', ARGV[1] .. worker)
+    if not ack then
+        redis.call('SREM', KEYS[1], worker)
+    else
+        local epoch, version = string.match(ack, '^([^:]*):(%d+)$')
+        if epoch == ARGV[3] and tonumber(version) < tonumber(ARGV[2]) then lagging = lagging + 1 end
+    end
+end
+return lagging
+"""

@@ -58,6 +58,7 @@ class Keys:
         self.initial, self.journal, self.journal_id = prefix + "initial", prefix + "journal", prefix + "journal_id"
         self.faults, self.fault_id, self.fault = prefix + "faults", prefix + "fault_id", prefix + "fault:"
         self.channel, self.epoch = prefix + "changes", prefix + "epoch"
+        self.workers, self.ack = prefix + "workers", prefix + "ack:"
 
     @property
     def state_keys(self) -> tuple[str, str, str, str]:
