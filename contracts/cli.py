@@ -31,9 +31,14 @@ EXIT_OK, EXIT_VIOLATED, EXIT_CANNOT_JUDGE = 0, 1, 2
 
 def _versions(text: str) -> frozenset[int]:
     try:
-        return parse_versions(text)
+        versions = parse_versions(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error).removeprefix("--versions ")) from None
+    if 1 not in versions:
+        # The judge's rules are written for a server serving version 1 (today's production), with or
+        # without version 2; a version-2-only server is not judged yet.
+        raise argparse.ArgumentTypeError(f"must be '1,2' or '1' (the judge needs version 1 served), got {text!r}")
+    return versions
 
 
 def _positive(text: str) -> int:

@@ -57,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="port to listen on, 0 for any free one (default: %(default)s)",
     )
     run.add_argument(
-        "--versions", default="1,2", help="'1,2' (default) or '1' (today's production: version 2 answers 406)"
+        "--versions",
+        default="1,2",
+        help="'1,2' (default), '1' (today's production: version 2 answers 406) or '2' (the planned "
+        "version-2-only service: version 1 answers 406)",
     )
     run.add_argument("--admin-token", default=None, help="require 'Authorization: Bearer <token>' on /__admin")
     run.add_argument(
@@ -236,7 +239,7 @@ def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str 
     versions = ", ".join(f"application/json;version={v}" for v in sorted(settings.versions))
     lines = [
         f"Latest Interactions mock listening on {root}{spec.base_path}",
-        f"  try:      curl -H 'Authorization: Bearer valid-token' -H 'Accept: application/json;version=1' "
+        f"  try:      curl -H 'Authorization: Bearer valid-token' -H 'Accept: application/json;version={min(settings.versions)}' "
         f"{root}{spec.base_path}/a1b2c3d4e5/agents/agent-7/latestInteractions"
         if settings.fixtures == Settings().fixtures
         else f"  route:    GET {root}{spec.route_template}",

@@ -46,19 +46,22 @@ class Settings:
             raise ValueError(f"--store must be a redis://HOST:PORT/DB URL, got {self.store!r}")
         if self.journal_limit < 1:
             raise ValueError(f"journal_limit must be at least 1, got {self.journal_limit}")
-        if not self.versions or not self.versions <= ALL_VERSIONS or 1 not in self.versions:
-            raise ValueError(f"versions must be {{1}} or {{1, 2}}, got {sorted(self.versions)}")
+        if not self.versions or not self.versions <= ALL_VERSIONS:
+            raise ValueError(
+                f"versions must be a non-empty subset of {sorted(ALL_VERSIONS)}, got {sorted(self.versions)}"
+            )
 
     def replace(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
 def parse_versions(text: str) -> frozenset[int]:
-    """'1,2' or '1' (today's production: version 2 is not served)."""
+    """'1,2', '1' (today's production: version 2 is not served) or '2' (the planned version-2-only
+    service: version 1 is not served)."""
     try:
         versions = frozenset(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         versions = frozenset()
-    if versions not in (frozenset({1}), ALL_VERSIONS):
-        raise ValueError(f"--versions must be '1,2' or '1', got {text!r}")
+    if not versions or not versions <= ALL_VERSIONS:
+        raise ValueError(f"--versions must be '1,2', '1' or '2', got {text!r}")
     return versions

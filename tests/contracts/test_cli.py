@@ -233,3 +233,10 @@ def test_a_tie_break_no_outside_view_can_confirm_is_inconclusive_not_failed(
     skipped = case.find("skipped")
     assert skipped is not None and skipped.get("message", "").startswith("inconclusive: ")
     assert known == 0
+
+
+def test_the_judge_refuses_a_version_2_only_run_clearly(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(check_args("http://127.0.0.1:1/v0", "--versions", "2"))
+    assert exited.value.code == 2
+    assert "the judge needs version 1 served" in capsys.readouterr().err

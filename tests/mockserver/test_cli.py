@@ -101,7 +101,7 @@ def test_missing_fixtures_exit_2(tmp_path: Path) -> None:
     assert "cannot read" in result.stderr
 
 
-@pytest.mark.parametrize("versions", ["2", "3", "1,3", "abc", ""])
+@pytest.mark.parametrize("versions", ["3", "1,3", "0", "abc", ""])
 def test_bad_versions_exit_2(versions: str) -> None:
     result = run_to_exit("run", "--versions", versions)
     assert result.returncode == 2
@@ -150,3 +150,17 @@ def test_a_ready_file_tells_a_launcher_where_the_mock_listens(tmp_path: Path) ->
         found = json.loads(ready.read_text())
         assert found["url"] == root and found["base_url"] == root + "/v0"
         assert httpx.get(found["health_url"]).json()["status"] == "ok"
+
+
+def test_versions_2_is_the_planned_version_2_only_service() -> None:
+    with running("--versions", "2") as (root, banner, _):
+        assert "application/json;version=1" not in banner.split("serves:")[1].splitlines()[0]
+        with httpx.Client(base_url=root) as client:
+            refused = get(client, "agent-7", accept=V1)
+            assert refused.status_code == 406
+            assert "application/json;version=2" in refused.json()["message"]
+            assert "version=1" not in refused.json()["message"]
+            served = get(client, "agent-7", accept=V2)
+            assert served.status_code == 200 and served.headers["content-type"] == V2
+            assert client.get("/v0/openapi.v2.json").status_code == 200
+            assert client.get("/v0/openapi.v1.json").status_code == 404
