@@ -60,6 +60,10 @@ class MockClient:
 
     # -- state --------------------------------------------------------------------------------
 
+    def health(self) -> dict[str, Any]:
+        """What /__admin/health says: status, version, uptime, state version, store."""
+        return dict(self._call("GET", "/health"))
+
     def state(self) -> dict[str, Any]:
         return dict(self._call("GET", "/state"))
 
@@ -127,6 +131,9 @@ class MockClient:
 
     def faults(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "/faults")["faults"])
+
+    def remove_fault(self, fault_id: int) -> None:
+        self._call("DELETE", f"/faults/{fault_id}")
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")

@@ -1,4 +1,5 @@
-"""Shared fixtures: running mocks over real HTTP, and a client that checks every answer against the spec."""
+"""Shared fixtures: running mocks over real HTTP, and a client that checks every answer against the spec
+(the public one against openapi.yaml, the control plane's against its own document)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from mockserver import Settings, create_app
 from mockserver.resources import DEFAULT_FIXTURES
 from mockserver.running import RunningMock, start_in_thread
 from mockserver.spec import load_spec
+from tests.control_plane_document import problems as control_plane_problems
 from tests.fleet import Fleet, RedisServer, running_fleet, shared_redis
 
 pytest_plugins = ["pytester"]
@@ -30,7 +32,13 @@ def spec_checked_client(base_url: str, **kwargs: Any) -> httpx.Client:
     """An httpx client that fails the test on any response of the public API the spec forbids."""
 
     def check(response: httpx.Response) -> None:
-        if not ROUTE.match(response.request.url.path) or "x-mock-fault" in response.headers:
+        path = response.request.url.path
+        if path.startswith("/__admin/") and not path.startswith("/__admin/docs/"):
+            response.read()
+            refused = control_plane_problems(response.request.method, path, response.status_code, response.content)
+            assert not refused, f"{response.request.method} {path} broke the control plane's document: {refused}"
+            return
+        if not ROUTE.match(path) or "x-mock-fault" in response.headers:
             return
         response.read()
         problems = SPEC.problems(

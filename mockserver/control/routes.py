@@ -1,6 +1,7 @@
 """The control plane under /__admin, outside the public API.
 
     GET       /__admin/health                    status, version, uptime, state version, store (no token needed)
+    GET       /__admin/openapi.json              this plane described by OpenAPI; Swagger UI at /__admin/docs/
     GET  PUT  /__admin/state                     read / replace the whole state
     POST      /__admin/reset                     back to the startup fixtures (journal and faults cleared)
     POST      /__admin/accounts/{a}/agents       add an agent {id}
@@ -23,15 +24,20 @@ from __future__ import annotations
 
 import hmac
 import importlib.metadata
+import json
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from mockserver.api.auth import parse_authorization
 from mockserver.backends import Backend
@@ -47,6 +53,16 @@ from mockserver.fixtures.documents import dump_document, to_document
 from mockserver.fixtures.load import parse_text
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+CONTROL_PLANE_DOCUMENT = json.dumps(yaml.safe_load((Path(__file__).parent / "openapi.yaml").read_text())).encode()
+"""This plane described by OpenAPI (control/openapi.yaml), served at /__admin/openapi.json."""
+SWAGGER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Latest Interactions mock: control plane</title>
+<link rel="stylesheet" href="/__admin/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/__admin/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({url: "/__admin/openapi.json", dom_id: "#swagger-ui"});</script>
+</body></html>
+"""
 PACKAGE_VERSION = importlib.metadata.version("latest-interactions-toolkit")
 
 
@@ -88,7 +104,7 @@ def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Ex
 
     async def end_channel(request: Request) -> Response:
         body, p = await _json(request), request.path_params
-        return await apply(lambda s: control.end_channel(s, p["account"], p["agent"], p["channel"], body))
+        return await apply(lambda s: control.end_channel(s, p["account"], p["agent"], p["channelGuid"], body))
 
     async def add_token(request: Request) -> Response:
         body = await _json(request)
@@ -112,6 +128,12 @@ def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Ex
                 **checked,
             }
         )
+
+    async def document(request: Request) -> Response:
+        return Response(CONTROL_PLANE_DOCUMENT, media_type="application/json")
+
+    async def docs(request: Request) -> Response:
+        return HTMLResponse(SWAGGER_PAGE)
 
     async def get_clock(request: Request) -> Response:
         return JSONResponse(clock_view(await backend.current()))
@@ -156,7 +178,7 @@ def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Ex
     def guarded(endpoint: Endpoint, method: str) -> Endpoint:
         async def run(request: Request) -> Response:
             try:
-                if endpoint is not health:  # what a load balancer or a container probe reads, without a token
+                if endpoint not in (health, document, docs):  # read without a token: a probe, a generator
                     _check_admin_token(request, admin_token)
                 if method == "GET" and endpoint is not get_journal and request.query_params:
                     names = ", ".join(sorted(set(request.query_params.keys())))
@@ -181,13 +203,15 @@ def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Ex
     agent = "/__admin/accounts/{account}/agents/{agent}"
     routes = [
         ("/__admin/health", health, "GET"),
+        ("/__admin/openapi.json", document, "GET"),
+        ("/__admin/docs/", docs, "GET"),
         ("/__admin/state", get_state, "GET"),
         ("/__admin/state", put_state, "PUT"),
         ("/__admin/reset", reset, "POST"),
         ("/__admin/accounts/{account}/agents", add_agent, "POST"),
         (f"{agent}/interactions", start_interaction, "POST"),
         (f"{agent}/interactions/{{guid}}/channels", add_channel, "POST"),
-        (f"{agent}/channels/{{channel}}/end", end_channel, "POST"),
+        (f"{agent}/channels/{{channelGuid}}/end", end_channel, "POST"),
         ("/__admin/tokens", add_token, "POST"),
         ("/__admin/tokens/{token:path}", revoke_token, "DELETE"),
         ("/__admin/clock", get_clock, "GET"),
@@ -202,7 +226,11 @@ def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Ex
         ("/__admin/faults/{fault}", remove_fault, "DELETE"),
     ]
     return Starlette(
-        routes=[Route(path, guarded(endpoint, method), methods=[method]) for path, endpoint, method in routes],
+        routes=[
+            *(Route(path, guarded(endpoint, method), methods=[method]) for path, endpoint, method in routes),
+            # Swagger UI's own files, from the installed package: the page needs no network.
+            Mount("/__admin/docs", StaticFiles(directory=swagger_ui_path), name="swagger-ui"),
+        ],
         exception_handlers={HTTPException: http_error},
     )
 
