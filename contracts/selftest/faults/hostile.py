@@ -4,7 +4,7 @@ and of the methods and the places a credential can hide."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from contracts.selftest.faults.base import fault
@@ -136,49 +136,42 @@ class TokenInCookieAccepted(LatestInteractions):
     pass
 
 
-def _answering_options_200(app: Asgi) -> Asgi:
-    async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "OPTIONS":
-            body = json.dumps({"methods": ["GET", "HEAD"]}).encode()
-            await send(
-                {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
-            )
-            await send({"type": "http.response.body", "body": body})
-            return
-        await app(scope, receive, send)
-
-    return serve
+KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
-@fault("methods", "OPTIONS is answered 200", "other_methods_are_405_with_allow", asgi=_answering_options_200)
+def _answering(status: int, body: dict[str, Any], when: Callable[[str], bool]) -> Callable[[Asgi], Asgi]:
+    """A server that answers `status` with `body` itself to the methods `when` picks."""
+
+    def wrap(app: Asgi) -> Asgi:
+        async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http" or not when(scope["method"]):
+                await app(scope, receive, send)
+                return
+            headers = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+
+        return serve
+
+    return wrap
+
+
+@fault(
+    "methods",
+    "OPTIONS is answered 200",
+    "other_methods_are_405_with_allow",
+    asgi=_answering(200, {"methods": ["GET", "HEAD"]}, lambda method: method == "OPTIONS"),
+)
 class OptionsAnswered200(LatestInteractions):
     pass
 
 
-def _unknown_methods_501(app: Asgi) -> Asgi:
-    async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] not in (
-            "GET",
-            "HEAD",
-            "POST",
-            "PUT",
-            "PATCH",
-            "DELETE",
-            "OPTIONS",
-            "TRACE",
-        ):
-            body = json.dumps({"message": "Not implemented."}).encode()
-            await send(
-                {"type": "http.response.start", "status": 501, "headers": [(b"content-type", b"application/json")]}
-            )
-            await send({"type": "http.response.body", "body": body})
-            return
-        await app(scope, receive, send)
-
-    return serve
-
-
-@fault("methods", "an unknown method is answered 501", "other_methods_are_405_with_allow", asgi=_unknown_methods_501)
+@fault(
+    "methods",
+    "an unknown method is answered 501",
+    "other_methods_are_405_with_allow",
+    asgi=_answering(501, {"message": "Not implemented."}, lambda method: method not in KNOWN_METHODS),
+)
 class UnknownMethodAnswered501(LatestInteractions):
     pass
 
