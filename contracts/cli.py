@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--expired-token",
         help="an expired token of the account, for the expiry rule (with --expect-state: one the document holds)",
     )
+    check.add_argument("--html", type=Path, metavar="PATH", help="write one offline HTML report here")
     check.add_argument(
         "--hostile",
         action="store_true",
@@ -110,7 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     differ.add_argument("old", help="the old spec: a file, or REV:PATH read from git (main:openapi.yaml)")
     differ.add_argument("new", help="the new spec: a file, or REV:PATH")
-    differ.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    differ.add_argument(
+        "--format",
+        choices=(*FORMATS, "html"),
+        default="text",
+        help="output format (default: text; html: one offline page)",
+    )
     differ.add_argument(
         "--fail-on",
         choices=LEVELS,
@@ -137,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     proxy.add_argument("--versions", type=_versions, default=frozenset({1, 2}), help="'1,2' (default) or '1'")
     proxy.add_argument("--junit-xml", type=Path, help="at the end, one test case per rule")
     proxy.add_argument("--report", type=Path, help="at the end, the JSON report")
+    proxy.add_argument("--html", type=Path, metavar="PATH", help="at the end, one offline HTML report")
     proxy.add_argument("--record", type=Path, help="at the end, what the traffic showed as a fixture document")
     proxy.add_argument(
         "--window", type=float, default=60.0, help="seconds within which answers are compared (default: 60)"
@@ -191,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 versions=args.versions,
                 junit_xml=args.junit_xml,
                 report=args.report,
+                html=args.html,
                 record=args.record,
                 window=args.window,
             )
@@ -229,7 +237,14 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         parser.error(str(error))
-    return judge(target, max_examples=args.max_examples, seed=args.seed, junit_xml=args.junit_xml, rule_ids=args.rules)
+    return judge(
+        target,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        junit_xml=args.junit_xml,
+        rule_ids=args.rules,
+        html=args.html,
+    )
 
 
 @dataclass(frozen=True)
@@ -284,7 +299,12 @@ def run_diff(args: argparse.Namespace) -> int:
         print(f"contracts diff: {error}", file=sys.stderr)
         return EXIT_CANNOT_JUDGE
     report = diff(old, new, today=args.today)
-    sys.stdout.write(render(report, args.format, accept_table=args.accept_table))
+    if args.format == "html":
+        from contracts.report import html as html_report
+
+        sys.stdout.write(html_report.render(html_report.from_diff(report, fail_on=args.fail_on)))
+    else:
+        sys.stdout.write(render(report, args.format, accept_table=args.accept_table))
     return EXIT_VIOLATED if report.at_or_above(args.fail_on) else EXIT_OK
 
 
@@ -320,6 +340,7 @@ def judge(
     junit_xml: Path | None = None,
     rule_ids: Sequence[str] | None = None,
     stream: object = None,
+    html: Path | None = None,
 ) -> int:
     from contracts.failures import ERROR, FAILED, CannotJudge
     from contracts.registry import RULES
@@ -346,6 +367,12 @@ def judge(
     if junit_xml is not None:
         write_junit("latest-interactions-contract", rule_cases(results), junit_xml)
         print(f"JUnit report: {junit_xml}", file=report.stream)
+    if html is not None:
+        from contracts.report import html as html_report
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(html_report.render(html_report.from_check(results, target.base_url)), encoding="utf-8")
+        print(f"HTML report: {html}", file=report.stream)
     if any(r.outcome == FAILED for r in results):
         return EXIT_VIOLATED
     if any(r.outcome == ERROR for r in results):

@@ -36,6 +36,7 @@ class ProxySettings:
     versions: frozenset[int] = frozenset({1, 2})
     junit_xml: Path | None = None
     report: Path | None = None
+    html: Path | None = None
     record: Path | None = None
     window: float = 60.0
 
@@ -102,6 +103,11 @@ class Proxy:
             self.settings.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         if self.settings.junit_xml is not None:
             write_junit("contracts-proxy", proxy_cases(report), self.settings.junit_xml)
+        if self.settings.html is not None:
+            from contracts.report import html as html_report
+
+            self.settings.html.parent.mkdir(parents=True, exist_ok=True)
+            self.settings.html.write_text(html_report.render(html_report.from_proxy(report)), encoding="utf-8")
         if self.recorder is not None and self.settings.record is not None:
             self.recorder.write(self.settings.record)
 
