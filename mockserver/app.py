@@ -27,7 +27,7 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from starlette.types import Receive, Scope, Send
 
-from mockserver.api.operation import LatestInteractions
+from mockserver.api.operation import ALLOWED_METHODS, LatestInteractions
 from mockserver.api.query import QueryRules
 from mockserver.api.request import PublicRequest
 from mockserver.backends import Backend, InProcessBackend
@@ -42,8 +42,6 @@ from mockserver.model import State
 from mockserver.responses import Response, send_response
 from mockserver.settings import Settings
 from mockserver.spec import load_document, load_spec, version_view
-
-ALLOWED_METHODS = ("GET", "HEAD")
 
 # Connexion's security and request validation would answer before our checks, in another order
 # and in problem+json; the contract fixes both, so api.py owns every check.

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-PUBLIC_METHODS = ("GET", "HEAD")
+from mockserver.api.operation import ALLOWED_METHODS
+
 ADMIN_METHODS = ("GET", "POST", "PUT", "DELETE")
 EXPOSED = ("WWW-Authenticate", "Retry-After", "X-Mock-Fault", "Allow", "Vary")
 """Answer headers a browser client may read besides the simple ones (Content-Type among them)."""
@@ -39,7 +40,7 @@ class Cors:
                 max_age=600,
             )
 
-        return cls(plane(PUBLIC_METHODS), plane(ADMIN_METHODS), app, frozenset(origins))
+        return cls(plane(ALLOWED_METHODS), plane(ADMIN_METHODS), app, frozenset(origins))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         origin = next((value for name, value in scope["headers"] if name == b"origin"), None)

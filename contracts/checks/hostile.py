@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from contracts import expect
 from contracts.checks.auth import unauthorized
 from contracts.context import Context
 from contracts.failures import Exchange, Violation
+from contracts.open_points import reroutes
 from contracts.registry import rule
 from contracts.target import V1, V2, Target
 
@@ -70,7 +72,7 @@ def hostile_inputs(target: Target) -> Iterator[Hostile]:
         "an agent id in another case": agent.swapcase().replace("/", "%2F"),
     }
     for name, odd in odd_ids.items():
-        yield Hostile(name, path=(account, odd), oversized=len(odd) > OVERSIZED, reroutes=_reroutes(odd))
+        yield Hostile(name, path=(account, odd), oversized=len(odd) > OVERSIZED, reroutes=reroutes(unquote(odd)))
     odd_accounts = {
         "a long account key": "k" * (2_500 * scale),
         "a non-ASCII account key": "%C3%A9quipe",
@@ -79,7 +81,7 @@ def hostile_inputs(target: Target) -> Iterator[Hostile]:
         "an account key in another case": account.swapcase(),
     }
     for name, odd in odd_accounts.items():
-        yield Hostile(name, path=(odd, agent), oversized=len(odd) > OVERSIZED, reroutes=_reroutes(odd))
+        yield Hostile(name, path=(odd, agent), oversized=len(odd) > OVERSIZED, reroutes=reroutes(unquote(odd)))
     yield Hostile("two Authorization headers", authorizations=2)
     accept = ", ".join(["text/html;q=0.1"] * (300 * scale)) + f", {V1}"
     yield Hostile("a long Accept header", accept=(accept,), oversized=len(accept) > OVERSIZED)
@@ -139,8 +141,3 @@ def _send(context: Context, hostile: Hostile, token: str) -> Exchange:
     first, *more = hostile.accept
     headers += [("Accept", line) for line in more] + list(hostile.headers)
     return context.request(token=token, accept=first, extra_headers=headers, raw_url=hostile.url(context.target))
-
-
-def _reroutes(segment: str) -> bool:
-    decoded = segment.lower()
-    return "%2f" in decoded or decoded.strip("%2e") == "" or decoded in ("%2e%2e", "%2e")

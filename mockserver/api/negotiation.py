@@ -30,17 +30,23 @@ class MediaRange:
 
 
 def choose_version(accept: Sequence[str], served: Iterable[int]) -> int:
+    return choose(accept, served)[0]
+
+
+def choose(accept: Sequence[str], served: Iterable[int]) -> tuple[int, MediaRange]:
+    """The version served and the range that chose it (the first of those naming it with its highest q)."""
     served = frozenset(served)
-    best: dict[int, float] = {}
+    best: dict[int, tuple[float, MediaRange]] = {}
     for media_range in parse_accept(", ".join(accept)):
         version = _named_version(media_range)
         quality = media_range.quality
-        if version in served and quality is not None:
-            best[version] = max(quality, best.get(version, 0.0))
-    acceptable = [(quality, version) for version, quality in best.items() if quality > 0]
+        if version in served and quality is not None and quality > best.get(version, (-1.0, media_range))[0]:
+            best[version] = (quality, media_range)
+    acceptable = [(quality, version, chosen) for version, (quality, chosen) in best.items() if quality > 0]
     if not acceptable:
         raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(served)])
-    return max(acceptable)[1]
+    _, version, chosen = max(acceptable, key=lambda found: found[:2])
+    return version, chosen
 
 
 def _named_version(media_range: MediaRange) -> int | None:

@@ -27,6 +27,8 @@ from mockserver.model import Agent, State, Token
 from mockserver.responses import Response
 
 VARY = {"Vary": "Accept"}
+ALLOWED_METHODS = ("GET", "HEAD")
+"""The methods the operation answers (HEAD as GET without a body); any other is a 405 with Allow."""
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.api.negotiation import choose_version, parse_accept
+from mockserver.api.negotiation import choose
+from mockserver.api.operation import ALLOWED_METHODS
 from mockserver.api.query import QueryRules
 from mockserver.api.representation import MEDIA_TYPES
 from mockserver.errors import InvalidParameter, NotAcceptable
 
 STEPS = ("route", "method", "fault", "authentication", "authorization", "negotiation", "query", "agent", "served")
-ALLOWED_METHODS = ("GET", "HEAD")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Explainer:
             return "authorization", f"The bearer token opens account {opened!r}, not {entry['account']!r}: 403."
         accept: Sequence[str] = entry.get("accept") or ()
         try:
-            version = choose_version(accept, self.versions)
+            version, chosen = choose(accept, self.versions)
         except NotAcceptable:
             return "negotiation", (
                 f"{_accept_shown(accept)} names none of the supported media types "
@@ -73,9 +73,9 @@ class Explainer:
             )
         if status == 404:
             return "agent", f"Agent {entry['agent']!r} is not in account {entry['account']!r}: 404."
-        chosen = _range_that_chose(accept, version)
+        shown = chosen.media_type + "".join(f";{k}={v}" for k, v in chosen.parameters.items())
         ignored = " (size, type and activeLiveFirst ignored)" if version == 1 and query else ""
-        return "served", f"Version {version} served, chosen by the range {chosen!r}{read}{ignored}: {status}."
+        return "served", f"Version {version} served, chosen by the range {shown!r}{read}{ignored}: {status}."
 
 
 def _unauthenticated(authorization: Mapping[str, Any] | None) -> str:
@@ -103,16 +103,3 @@ def _accept_shown(accept: Sequence[str]) -> str:
     if not accept:
         return "No Accept header"
     return "Accept " + "; ".join(repr(value) for value in accept)
-
-
-def _range_that_chose(accept: Sequence[str], version: int) -> str:
-    """The range naming `version` with the highest q (the first of equals), as written."""
-    best: tuple[float, str] | None = None
-    for media_range in parse_accept(", ".join(accept)):
-        quality = media_range.quality
-        named = media_range.parameters.get("version")
-        if media_range.media_type == "application/json" and named == str(version) and quality is not None:
-            if best is None or quality > best[0]:
-                parameters = "".join(f";{k}={v}" for k, v in media_range.parameters.items())
-                best = (quality, media_range.media_type + parameters)
-    return best[1] if best else MEDIA_TYPES[version]
