@@ -102,9 +102,10 @@ def throughput(runs: int, seconds: int) -> None:
     results = [
         measure("raw ASGI app, fixed bytes, uvicorn (httptools, uvloop)", uvicorn_raw(), runs, seconds),
         measure("raw ASGI app, fixed bytes, granian", granian("raw_asgi:app"), runs, seconds),
-        measure("mock in-process, uvicorn (the default)", mock(), runs, seconds),
+        measure("mockserver run (granian, embedded: the default)", mock(), runs, seconds),
+        measure("mockserver run --http-server uvicorn", mock("--http-server", "uvicorn"), runs, seconds),
         measure(
-            "mock in-process, granian",
+            "the mock under granian's own CLI (its worker process)",
             granian("mockserver.cli:worker_app", factory=True),
             runs,
             seconds,
@@ -130,7 +131,7 @@ def throughput(runs: int, seconds: int) -> None:
         )
     raw = results[0][1].requests_per_second
     in_process = results[2][1].requests_per_second
-    print("| server | req/s | ratio to raw ASGI on uvicorn | ratio to the mock in-process | p50 ms | p99 ms |")
+    print("| server | req/s | ratio to raw ASGI on uvicorn | ratio to `mockserver run` | p50 ms | p99 ms |")
     print("|---|---|---|---|---|---|")
     for name, load in results:
         rate = load.requests_per_second

@@ -1,6 +1,7 @@
-"""`mockserver run ...`: arguments -> Settings -> create_app -> uvicorn, with a start banner.
+"""`mockserver run ...`: arguments -> Settings -> create_app -> an HTTP server (mockserver/serving.py),
+with a start banner.
 
-With `--workers N` (and a store), uvicorn's supervisor runs N processes on one listening socket,
+With `--workers N` (and a store), the server's supervisor runs N processes on one listening socket,
 each building its app with `worker_app`. The collector is frozen here, after each new state, not
 in the library: through the pytest plugin the mock runs inside the user's own test process.
 """
@@ -9,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import functools
 import gc
 import ipaddress
 import json
 import os
-import signal
 import socket
 import sys
 import threading
@@ -22,17 +21,14 @@ import time
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import FrameType
-
-import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from mockserver.app import MockServer, create_app, prepare_store
 from mockserver.backends.redis.setup import StoreSetupError
 from mockserver.cors import parse_origins
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
-from mockserver.settings import Settings, parse_versions
+from mockserver.serving import exit_cleanly_on_signals, serve, serve_workers
+from mockserver.settings import HTTP_SERVERS, Settings, parse_versions
 from mockserver.spec import load_spec
 
 EXIT_USAGE = 2
@@ -87,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the state, journal and faults in Redis, shared by every worker and host on it",
     )
     run.add_argument(
+        "--http-server",
+        choices=HTTP_SERVERS,
+        default=defaults.http_server,
+        help="the HTTP server under the mock (default: %(default)s, the faster here; see benchmarks/README.md)",
+    )
+    run.add_argument(
         "--workers", type=int, default=1, help="worker processes on this host (above 1 needs --store; default: 1)"
     )
     run.add_argument(
@@ -117,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             replace_store=args.replace_store,
             workers=args.workers,
             cors=None if args.cors is None else parse_origins(args.cors),
+            http_server=args.http_server,
         )
     except ValueError as error:
         parser.error(str(error))
@@ -146,26 +149,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.ready_file is not None:
         announce_when_ready(args.ready_file, settings.host, port)
     if app is not None:
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-        GracefulServer(config).run(sockets=[sock])
+        serve(app, sock, settings.http_server)
         return 0
     os.environ[SETTINGS_VARIABLE] = encode_settings(settings)
-    config = uvicorn.Config(
-        f"{__name__}:worker_app",
-        factory=True,
-        workers=settings.workers,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    Multiprocess(config, sockets=[sock]).run()
+    serve_workers(f"{__name__}:worker_app", settings.workers, sock, settings.http_server)
     return 0
 
 
 def worker_app() -> MockServer:
-    """A worker of `--workers N`, started by uvicorn's supervisor; its settings come from the parent."""
+    """A worker of `--workers N`, started by the HTTP server's supervisor; its settings come from the parent."""
     settings = decode_settings(os.environ[SETTINGS_VARIABLE])
-    _exit_cleanly_on_signals()
+    exit_cleanly_on_signals()
     return create_app(settings, on_state=gc.freeze, store_ready=True)
 
 
@@ -201,35 +195,6 @@ def announce_when_ready(path: Path, host: str, port: int) -> None:
         os.replace(temporary, path)
 
     threading.Thread(target=wait_then_write, daemon=True, name="ready-file").start()
-
-
-class GracefulServer(uvicorn.Server):
-    """SIGTERM or SIGINT: stop accepting, finish the answers in flight, close the store, exit 0.
-
-    uvicorn records the signal and raises it again once it has shut down, so the process dies of it
-    (exit 143 on SIGTERM, a KeyboardInterrupt on SIGINT): a container runtime or a CI service would
-    report a crash. A second SIGINT still forces the exit, as uvicorn's does.
-    """
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        _stop(self, sig, frame)
-
-
-def _stop(server: uvicorn.Server, sig: int, frame: FrameType | None) -> None:
-    if server.should_exit and sig == signal.SIGINT:
-        server.force_exit = True
-    else:
-        server.should_exit = True
-
-
-def _exit_cleanly_on_signals() -> None:
-    """In a worker of the supervisor, whose uvicorn server is already handling signals (this runs
-    while it loads the app): hand them to GracefulServer's handler for that same server."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        handler = signal.getsignal(signum)
-        server = getattr(handler, "__self__", None)
-        if isinstance(server, uvicorn.Server):
-            signal.signal(signum, functools.partial(_stop, server))
 
 
 def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str | None = None) -> str:

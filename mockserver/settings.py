@@ -11,6 +11,7 @@ ALL_VERSIONS = frozenset({1, 2})
 DEFAULT_JOURNAL_LIMIT = 1000
 """Requests the journal keeps; the oldest fall away past it."""
 DEFAULT_STORE_PREFIX = "latest-interactions:"
+HTTP_SERVERS = ("granian", "uvicorn")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Settings:
     replace_store: bool = False
     """Replace a state the store holds that was started from other fixtures (else refused)."""
     workers: int = 1
+    http_server: str = "granian"
+    """What serves `mockserver run`: 'granian' (faster here) or 'uvicorn'. The pytest plugin and
+    `start_in_thread` always use uvicorn, which can run in a thread of another program."""
     cors: tuple[str, ...] | None = None
     """Origins whose browser pages may call the mock ('*': any); None: no CORS, OPTIONS is a 405 as the
     contract says."""
@@ -44,6 +48,8 @@ class Settings:
             )
         if self.store is not None and not self.store.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(f"--store must be a redis://HOST:PORT/DB URL, got {self.store!r}")
+        if self.http_server not in HTTP_SERVERS:
+            raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, got {self.http_server!r}")
         if self.journal_limit < 1:
             raise ValueError(f"journal_limit must be at least 1, got {self.journal_limit}")
         if not self.versions or not self.versions <= ALL_VERSIONS:

@@ -80,23 +80,35 @@ def fleet(redis_server: RedisServer) -> Iterator[Fleet]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def mock_on_granian() -> Iterator[Fleet]:
+    """`mockserver run` as a user starts it: its own process, served by granian (the in-process `mock`
+    runs on uvicorn in a thread, as the pytest plugin does)."""
+    with running_fleet(None, 1) as running:
+        yield running
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A module with ALSO_ON_A_FLEET = True runs each test taking `client` twice: against one
-    in-process mock, and against the fleet with requests spread over its workers."""
-    if "client" in metafunc.fixturenames and getattr(metafunc.module, "ALSO_ON_A_FLEET", False):
-        metafunc.parametrize("mock_kind", ["in-process", "fleet"], indirect=True)
+    """Each test taking `client` (and not the `mock` itself) runs on both HTTP servers the mock has: the
+    in-process mock on uvicorn and `mockserver run` on granian, so they stay one mock; in a module with
+    ALSO_ON_A_FLEET = True, also on the fleet with requests spread over its workers."""
+    if "client" in metafunc.fixturenames and "mock" not in metafunc.fixturenames:
+        kinds = ["uvicorn-thread", "granian-process"]
+        if getattr(metafunc.module, "ALSO_ON_A_FLEET", False):
+            kinds.append("fleet")
+        metafunc.parametrize("mock_kind", kinds, indirect=True)
 
 
 @pytest.fixture
 def mock_kind(request: pytest.FixtureRequest) -> str:
-    return str(getattr(request, "param", "in-process"))
+    return str(getattr(request, "param", "uvicorn-thread"))
 
 
 @pytest.fixture
 def client(mock_kind: str, request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
     """A spec-checked client of the full mock; the mock's state is reset after the test."""
-    if mock_kind == "fleet":
-        running: Fleet = request.getfixturevalue("fleet")
+    if mock_kind in ("fleet", "granian-process"):
+        running: Fleet = request.getfixturevalue("fleet" if mock_kind == "fleet" else "mock_on_granian")
         session = spec_checked_client(running.url, transport=running.transport())
     else:
         session = spec_checked_client(request.getfixturevalue("mock").url)

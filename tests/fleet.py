@@ -118,7 +118,8 @@ class RoundRobin(httpx.BaseTransport):
 class Fleet:
     """Mock processes on one store, each on a port of its own, as two hosts behind a balancer are."""
 
-    store: str
+    store: str | None
+    """None: each process keeps its own state (one process is then `mockserver run` as a user runs it)."""
     prefix: str
     ports: list[int] = field(default_factory=list)
     processes: list[subprocess.Popen[str]] = field(default_factory=list)
@@ -135,8 +136,10 @@ class Fleet:
         return httpx.Client(base_url=self.url, transport=self.transport(), timeout=10, **kwargs)  # type: ignore[arg-type]
 
     def start_worker(self, *extra: str) -> None:
-        command = [sys.executable, "-m", "mockserver", "run", "--port", "0", "--store", self.store]
-        command += ["--store-prefix", self.prefix, *extra]
+        command = [sys.executable, "-m", "mockserver", "run", "--port", "0"]
+        if self.store is not None:
+            command += ["--store", self.store, "--store-prefix", self.prefix]
+        command += extra
         # stderr to a file: a pipe nobody reads could fill and stall the worker.
         errors = tempfile.TemporaryFile("w+")
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
@@ -175,7 +178,7 @@ class Fleet:
 
 
 @contextmanager
-def running_fleet(store: str, workers: int = 2, *extra: str) -> Iterator[Fleet]:
+def running_fleet(store: str | None, workers: int = 2, *extra: str) -> Iterator[Fleet]:
     fleet = Fleet(store, f"test-{uuid.uuid4().hex[:12]}:")
     try:
         for _ in range(workers):

@@ -13,7 +13,7 @@ from mockserver.errors import ControlError
 from tests.conftest import V2, get
 
 ALSO_ON_A_FLEET = True
-"""Each test taking `client` runs on one in-process mock and on a fleet of two on Redis."""
+"""Each test taking `client` runs on the in-process mock, on `mockserver run` (granian) and on a fleet of two on Redis."""
 
 
 def inject(client: httpx.Client, **body: Any) -> dict[str, Any]:

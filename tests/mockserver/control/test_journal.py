@@ -11,7 +11,7 @@ from mockserver.client import MockClient
 from tests.conftest import V1, V2, get
 
 ALSO_ON_A_FLEET = True
-"""Each test taking `client` runs on one in-process mock and on a fleet of two on Redis."""
+"""Each test taking `client` runs on the in-process mock, on `mockserver run` (granian) and on a fleet of two on Redis."""
 
 
 def journal(client: httpx.Client, **filters: str) -> list[dict[str, Any]]:

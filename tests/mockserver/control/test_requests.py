@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import V1, V2, get, one_agent_document, put_state
 
 ALSO_ON_A_FLEET = True
-"""Each test taking `client` runs on one in-process mock and on a fleet of two on Redis."""
+"""Each test taking `client` runs on the in-process mock, on `mockserver run` (granian) and on a fleet of two on Redis."""
 
 ACCOUNT = "a1b2c3d4e5"
 AGENT = f"/__admin/accounts/{ACCOUNT}/agents"
