@@ -108,6 +108,12 @@ def test_bad_versions_exit_2(versions: str) -> None:
     assert "--versions" in result.stderr
 
 
+def test_an_unknown_http_server_exits_2_naming_the_choices() -> None:
+    result = run_to_exit("run", "--http-server", "hypercorn")
+    assert result.returncode == 2
+    assert "--http-server" in result.stderr and "granian" in result.stderr and "uvicorn" in result.stderr
+
+
 def test_port_in_use_exits_2() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

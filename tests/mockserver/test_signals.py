@@ -18,18 +18,22 @@ from tests.conftest import V1, auth, path
 from tests.fleet import RedisServer
 from tests.mockserver.test_cli import running
 
+SERVERS = pytest.mark.parametrize("http_server", ["granian", "uvicorn"])
 
+
+@SERVERS
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_the_mock_exits_0(signum: signal.Signals) -> None:
-    with running() as (root, _, process):
+def test_the_mock_exits_0(signum: signal.Signals, http_server: str) -> None:
+    with running("--http-server", http_server) as (root, _, process):
         httpx.get(root + "/__admin/state").raise_for_status()
         process.send_signal(signum)
         assert process.wait(timeout=10) == 0
         assert process.stderr is not None and "Traceback" not in process.stderr.read()
 
 
-def test_an_answer_in_flight_is_finished_before_the_exit() -> None:
-    with running() as (root, _, process):
+@SERVERS
+def test_an_answer_in_flight_is_finished_before_the_exit(http_server: str) -> None:
+    with running("--http-server", http_server) as (root, _, process):
         httpx.post(root + "/__admin/faults", json={"kind": "delay", "delay_ms": 1500}).raise_for_status()
         answers: list[httpx.Response] = []
         slow = threading.Thread(
@@ -72,3 +76,18 @@ def test_a_fleet_worker_exits_0(redis_server: RedisServer) -> None:
     process.send_signal(signal.SIGTERM)
     _, errors = process.communicate(timeout=10)
     assert process.returncode == 0, errors
+
+
+@SERVERS
+def test_workers_on_one_socket_all_serve_and_exit_0(redis_server: RedisServer, http_server: str) -> None:
+    store = ["--store", redis_server.url, "--store-prefix", f"signals-{http_server}:", "--replace-store"]
+    with running(*store, "--workers", "2", "--http-server", http_server) as (root, _, process):
+        workers = set()
+        deadline = time.monotonic() + 20
+        while len(workers) < 2 and time.monotonic() < deadline:
+            # a new connection each time: the kernel spreads them over the workers sharing the socket
+            workers.add(httpx.get(root + "/__admin/health", headers={"Connection": "close"}).json()["worker"])
+        assert len(workers) == 2
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        assert process.stderr is not None and "Traceback" not in process.stderr.read()

@@ -117,6 +117,16 @@ def test_version_1_only_server_refuses_version_2_alone() -> None:
     assert "version=2" not in refused.value.message
 
 
+def test_a_remembered_decision_is_the_same_decision() -> None:
+    """The decision is remembered per header value and versions served: a refusal stays a refusal,
+    and what one server set decided does not leak into another's."""
+    for _ in range(2):
+        with pytest.raises(NotAcceptable):
+            choose_version(["application/json;version=2"], ONLY_V1)
+        assert choose_version(["application/json;version=2, application/json;version=1;q=0.5"], {1, 2}) == 2
+        assert choose_version(["application/json;version=2, application/json;version=1;q=0.5"], ONLY_V1) == 1
+
+
 ranges = st.sampled_from(
     ["application/json;version=1", "application/json;version=2", "*/*", "application/json", "text/html"]
 )
