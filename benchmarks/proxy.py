@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -28,7 +29,9 @@ MOCK_PORT, PROXY_PORT = 18090, 18091
 PATHS = {
     "v1": ("/v0/a1b2c3d4e5/agents/agent-7/latestInteractions", "application/json;version=1"),
     "v2 size=100": ("/v0/a1b2c3d4e5/agents/1234/latestInteractions?size=100", "application/json;version=2"),
+    "distinct: v1/v2 alternating, size 1-100, a parameter counting up": ("", ""),
 }
+DISTINCT = Path(__file__).with_name("distinct_requests.lua")
 
 
 def wrk(port: int, path: str, accept: str, seconds: int) -> tuple[float, float, float]:
@@ -36,6 +39,8 @@ def wrk(port: int, path: str, accept: str, seconds: int) -> tuple[float, float, 
         "taskset", "-c", "1", "wrk", "-t1", "-c32", f"-d{seconds}s", "--latency",
         "-H", "Authorization: Bearer valid-token", "-H", f"Accept: {accept}", f"http://127.0.0.1:{port}{path}",
     ]  # fmt: skip
+    if not path:  # every request distinct: the script writes them
+        command = [*command[:8], "-s", str(DISTINCT), f"http://127.0.0.1:{port}/"]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     return rate, _latency(output, "50%"), _latency(output, "99%")
@@ -46,8 +51,18 @@ def _latency(output: str, percentile: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def exchanges_judged(port: int) -> int:
+    return int(httpx.get(f"http://127.0.0.1:{port}/__proxy/report", timeout=10).json()["exchanges"])
+
+
 @contextmanager
-def started(command: list[str], port: int, cpu: str = "0") -> Iterator[None]:
+def started(command: list[str], port: int, cpu: str = "0") -> Iterator[int]:
     process = subprocess.Popen(
         ["taskset", "-c", cpu, *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ
     )
@@ -61,7 +76,7 @@ def started(command: list[str], port: int, cpu: str = "0") -> Iterator[None]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{command} did not start") from None
                 time.sleep(0.1)
-        yield
+        yield process.pid
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -95,17 +110,21 @@ def main() -> None:
         f"# proxy benchmark: {args.runs} x {args.seconds}s, 32 connections, mock on CPU 0, proxy on CPU {args.proxy_cpu}, wrk on CPU 1"
     )
     print(
-        "| request | direct req/s | proxied req/s | ratio | direct p50 ms | proxied p50 ms | added p50 ms | proxied p99 ms |"
+        "| request | direct req/s | proxied req/s | ratio | direct p50 ms | proxied p50 ms | added p50 ms | proxied p99 ms "
+        "| proxy CPU µs per exchange |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     with started(mock, MOCK_PORT):
         for name, (path, accept) in PATHS.items():
             direct = median([wrk(MOCK_PORT, path, accept, args.seconds) for _ in range(args.runs)])
-            with started(proxy, PROXY_PORT, args.proxy_cpu):
+            with started(proxy, PROXY_PORT, args.proxy_cpu) as proxy_pid:
+                cpu_before, seen_before = cpu_seconds(proxy_pid), exchanges_judged(PROXY_PORT)
                 proxied = median([wrk(PROXY_PORT, path, accept, args.seconds) for _ in range(args.runs)])
+                cpu = cpu_seconds(proxy_pid) - cpu_before
+                per_exchange = cpu / max(1, exchanges_judged(PROXY_PORT) - seen_before) * 1e6
             print(
                 f"| {name} | {direct[0]:,.0f} | {proxied[0]:,.0f} | {proxied[0] / direct[0]:.2f}x | {direct[1]:.2f} | "
-                f"{proxied[1]:.2f} | {proxied[1] - direct[1]:.2f} | {proxied[2]:.2f} |",
+                f"{proxied[1]:.2f} | {proxied[1] - direct[1]:.2f} | {proxied[2]:.2f} | {per_exchange:.0f} |",
                 flush=True,
             )
 

@@ -10,6 +10,7 @@ version (the later declared when there is no version).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,13 +35,20 @@ class MediaRange:
 
 def parse(values: Sequence[str]) -> list[MediaRange]:
     """Every well-formed range of one or several Accept header lines, in order."""
+    return list(_parsed(tuple(values)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(values: tuple[str, ...]) -> tuple[MediaRange, ...]:
+    """Remembered per header value: a client sends the same Accept on every request, and the proxy
+    judges each of them (benchmarks/proxy_judging.py)."""
     ranges = []
     for line in values:
         for element in _split(line, ","):
             parsed = _range(element)
             if parsed is not None:
                 ranges.append(parsed)
-    return ranges
+    return tuple(ranges)
 
 
 def _range(element: str) -> MediaRange | None:
@@ -91,9 +99,14 @@ def _split(text: str, separator: str) -> list[str]:
 def resolve(accept: Sequence[str], representations: Sequence[str]) -> str | None:
     """The representation (a normalised media type such as `application/json;version=2`) that
     `accept` selects among `representations`, or None for a 406. No Accept header at all is a 406."""
+    return _resolved(tuple(accept), tuple(representations))
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved(accept: tuple[str, ...], representations: tuple[str, ...]) -> str | None:
     declared = {_key(r): r for r in representations}
     best: dict[str, float] = {}
-    for media_range in parse(accept):
+    for media_range in _parsed(accept):
         chosen = declared.get(media_range.media_type)
         if chosen is not None and media_range.q is not None:
             best[chosen] = max(best.get(chosen, 0.0), media_range.q)

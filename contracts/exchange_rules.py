@@ -8,7 +8,7 @@ it returns False when the exchange does not exercise it (the proxy's coverage).
 
 from __future__ import annotations
 
-import json
+import functools
 import re
 import time
 from collections.abc import Callable
@@ -107,13 +107,19 @@ def asked_version(exchange: Exchange, served: Served) -> int | None | str:
 
 def v2_query(exchange: Exchange) -> dict[str, str] | str:
     """The v2 parameters: {name: value} when each is valid, "invalid" when one certainly is not,
-    "open" when the contract leaves it to the server (a repeated parameter, `007`, `True`...)."""
-    names = [name for name, _ in exchange.params]
+    "open" when the contract leaves it to the server (a repeated parameter, `007`, `True`...).
+    Shared between the rules that ask (never change it)."""
+    return _v2_query(exchange.params)
+
+
+@functools.lru_cache(maxsize=1024)
+def _v2_query(params: tuple[tuple[str, str], ...]) -> dict[str, str] | str:
+    names = [name for name, _ in params]
     if any(n.lower() in (p.lower() for p in V2_PARAMETERS) and n not in V2_PARAMETERS for n in names):
         return "open"
     found: dict[str, str] = {}
     verdict = "valid"
-    for name, value in exchange.params:
+    for name, value in params:
         if name not in V2_PARAMETERS:
             continue
         if name in found:
@@ -142,10 +148,7 @@ def served_version(exchange: Exchange) -> int | None:
 
 
 def body(exchange: Exchange) -> Any:
-    try:
-        return json.loads(exchange.body)
-    except ValueError:
-        return None
+    return exchange.json()
 
 
 # -- the rules ---------------------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlencode
+
+from contracts.json_body import NOT_JSON, parse_json
 
 PASSED, FAILED, NOT_EXERCISED, INCONCLUSIVE, ERROR = "passed", "failed", "not exercised", "inconclusive", "error"
 """The outcomes of a rule."""
@@ -43,7 +44,11 @@ def redact(text: str, secrets: Mapping[str, str]) -> str:
     """`text` with each secret form (a whole token, not a part of a longer word), as sent or
     percent-encoded, replaced by the shell expression that stands for it."""
     forms = {
-        form: expression for value, expression in secrets.items() if value for form in (value, quote(value, safe=""))
+        form: expression
+        for value, expression in secrets.items()
+        if value
+        for form in (value, quote(value, safe=""))
+        if form in text  # most text holds no secret: no pattern to build
     }
     for form, expression in sorted(forms.items(), key=lambda item: len(item[0]), reverse=True):
         text = re.sub(rf"(?<![{_TOKEN_CHARS}]){re.escape(form)}(?![{_TOKEN_CHARS}])", expression, text)
@@ -86,10 +91,9 @@ class Exchange:
         return self.headers.get(name.lower())
 
     def json(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
+        """The body's JSON value (shared: never change it), or None when it is not JSON."""
+        value = parse_json(self.body)
+        return None if value is NOT_JSON else value
 
     def curl(self) -> str:
         """A command that sends this request again; a credential appears as `$TOKEN` (or

@@ -8,9 +8,9 @@ parameter names case-insensitive, spaces around `;` ignored, quoted values unquo
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,10 +18,13 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
+from contracts.json_body import NOT_JSON, parse_json
 from mockserver.resources import SPEC_PATH
 from mockserver.spec import OPERATION_ID, ResponseSpec, SpecDocument, load_document, normalise_media_type
 
 __all__ = ["SpecResponses", "normalise_media_type"]
+
+REMEMBERED_VERDICTS = 1024
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class SpecResponses:
     @cached_property
     def _validators(self) -> dict[tuple[int, str], OAS30Validator]:
         return {}
+
+    @cached_property
+    def _verdicts(self) -> OrderedDict[tuple[int, str, bytes], tuple[str, ...]]:
+        return OrderedDict()
 
     def _validator(self, status: int, media_type: str) -> OAS30Validator:
         """Built once per status and media type: building one costs more than validating a body."""
@@ -96,15 +103,34 @@ class SpecResponses:
             media_type = without_charset
         if method == "HEAD":
             return found
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return [*found, f"{status}: body is not JSON: {body[:80]!r}"]
-        validator = self._validator(status, media_type)
-        for error in sorted(validator.iter_errors(payload), key=lambda e: list(e.absolute_path)):
-            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(body)"
-            found.append(f"{status} {media_type}: {where}: {error.message}")
-        return found
+        return [*found, *self._body_problems(status, media_type, body)]
+
+    def _body_problems(self, status: int, media_type: str, body: bytes) -> tuple[str, ...]:
+        """Remembered for the last bodies seen: validating one is most of judging an answer, and live
+        traffic sends the same answer to many requests (benchmarks/proxy_judging.py)."""
+        key = (status, media_type, body)
+        known = self._verdicts.get(key)
+        if known is not None:
+            self._verdicts.move_to_end(key)
+            return known
+        payload = parse_json(body)
+        if payload is NOT_JSON:
+            verdict: tuple[str, ...] = (f"{status}: body is not JSON: {body[:80]!r}",)
+        else:
+            errors = sorted(
+                self._validator(status, media_type).iter_errors(payload), key=lambda e: list(e.absolute_path)
+            )
+            verdict = tuple(
+                f"{status} {media_type}: {_where(error.absolute_path)}: {error.message}" for error in errors
+            )
+        self._verdicts[key] = verdict
+        if len(self._verdicts) > REMEMBERED_VERDICTS:
+            self._verdicts.popitem(last=False)
+        return verdict
+
+
+def _where(path: Iterable[object]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path) or "(body)"
 
 
 def _search(pattern: str, value: str) -> bool:

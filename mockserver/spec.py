@@ -10,6 +10,7 @@ rules, read once at start-up so the request path never re-reads the spec.
 
 from __future__ import annotations
 
+import functools
 import contextlib
 import hashlib
 import importlib.util
@@ -38,6 +39,7 @@ class SpecError(ValueError):
     """A document that cannot be read as OpenAPI; the message says which and why."""
 
 
+@functools.lru_cache(maxsize=1024)
 def normalise_media_type(value: str, *, drop: tuple[str, ...] = ()) -> str:
     """'Application/JSON; Version="2"' -> 'application/json;version=2'; parameters in `drop` left out.
 

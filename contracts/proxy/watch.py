@@ -14,9 +14,9 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
-from contracts.exchange_rules import EXCHANGE_RULES, Served, served_version
+from contracts.exchange_rules import EXCHANGE_RULES, V2_PARAMETERS, Served, served_version
 from contracts.failures import Exchange, Violation, redact
 from contracts.proxy.recording import Recorder
 from contracts.proxy.relay import KEPT_BODY, Message, Relayed
@@ -100,10 +100,10 @@ class Watch:
         self.exchanges += 1
         if relayed.error:
             self.upstream_errors += 1
-        # A load test repeats a few requests: an exchange identical to one judged before (the same
-        # bytes but the Date) gets the same verdicts without being judged again, and its
-        # violations are counted, not announced again.
-        key = _raw_key(relayed)
+        # Polling repeats itself: an exchange identical to one judged before in all the rules read
+        # (see _raw_key) gets the same verdicts without being judged again, and its violations are
+        # counted, not announced again.
+        key = _raw_key(relayed, parts.path, parts.query)
         judged = self._judged.get(key)
         if judged is not None:
             self._judged.move_to_end(key)
@@ -230,13 +230,21 @@ class Watch:
         }
 
 
-def _raw_key(relayed: Relayed) -> int:
+_JUDGED_PARAMETERS = frozenset(name.lower() for name in V2_PARAMETERS)
+
+
+def _raw_key(relayed: Relayed, path: str, query: str) -> int:
+    """What the verdicts depend on: the exchange's bytes but the answer's Date and the query
+    parameters no rule reads (a client's cache-buster or trace id; the contract has them ignored,
+    and an answer they changed differs in its bytes)."""
     request, response = relayed.request, relayed.response
     answer: tuple[object, ...] = ()
     if response is not None:
         headers = tuple(h for h in response.headers if h[0].lower() != b"date")
         answer = (response.first_line, headers, bytes(response.body), response.truncated)
-    return hash((request.first_line, tuple(request.headers), answer, relayed.error))
+    judged = tuple(p for p in query.split("&") if unquote_plus(p.partition("=")[0]).lower() in _JUDGED_PARAMETERS)
+    method = request.first_line.partition(b" ")[0]
+    return hash((method, path, judged, tuple(request.headers), answer, relayed.error))
 
 
 def _status(response: Message) -> int:

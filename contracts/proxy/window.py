@@ -4,7 +4,6 @@ changing between the two requests could explain it: live traffic is not a snapsh
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,10 +18,30 @@ CAVEAT = " (data changing between the two requests could explain it)"
 
 @dataclass(frozen=True)
 class Seen:
+    """A 200 as the window rules compare it, read once when it enters the window (each is compared
+    with up to `per_key` others, both ways)."""
+
     exchange: Exchange
     version: int
     items: list[dict[str, Any]]
     query: dict[str, str]
+    size: int
+    type: str
+    live_first: str
+    guids: list[str]
+
+    @classmethod
+    def of(cls, exchange: Exchange, version: int, items: list[dict[str, Any]], query: dict[str, str]) -> Seen:
+        return cls(
+            exchange,
+            version,
+            items,
+            query,
+            int(query.get("size", "1")),
+            query.get("type", "All"),
+            query.get("activeLiveFirst", "false"),
+            [str(i.get("channelGuid")) for i in items],
+        )
 
 
 class _NotApplicable:
@@ -39,14 +58,18 @@ class WindowRule:
     title: str
     check: Callable[[Seen, Seen], Verdict]
     """(earlier, later): a Violation, or None when they agree or do not bear on each other."""
+    versions: tuple[int, int]
+    """The versions of the two answers it compares, in its arguments' order: the others are not asked."""
 
 
 WINDOW_RULES: dict[str, WindowRule] = {}
 
 
-def window_rule(id: str, title: str) -> Callable[[Callable[[Seen, Seen], Verdict]], Callable[[Seen, Seen], Verdict]]:
+def window_rule(
+    id: str, title: str, versions: tuple[int, int]
+) -> Callable[[Callable[[Seen, Seen], Verdict]], Callable[[Seen, Seen], Verdict]]:
     def register(check: Callable[[Seen, Seen], Verdict]) -> Callable[[Seen, Seen], Verdict]:
-        WINDOW_RULES[id] = WindowRule(id, title, check)
+        WINDOW_RULES[id] = WindowRule(id, title, check, versions)
         return check
 
     return register
@@ -75,20 +98,30 @@ class Window:
         else:
             self._recent.move_to_end(key)
         for index, earlier in enumerate(recent):
-            if (earlier.version, earlier.query, earlier.items) == (seen.version, seen.query, seen.items):
+            if (earlier.version, earlier.query, earlier.exchange.body) == (seen.version, seen.query, exchange.body):
                 # The same answer to the same question: compared already; keep the fresher one.
                 del recent[index]
                 recent.append(seen)
                 return
         for earlier in list(recent):
-            if exchange.at - earlier.exchange.at > self.seconds:
+            if exchange.at - earlier.exchange.at > self.seconds or not _may_bear(earlier, seen):
                 continue
             for rule in WINDOW_RULES.values():
                 for first, second in ((earlier, seen), (seen, earlier)):
+                    if rule.versions != (first.version, second.version):
+                        continue
                     verdict = rule.check(first, second)
                     if not isinstance(verdict, _NotApplicable):
                         yield rule.id, verdict
         recent.append(seen)
+
+
+def _may_bear(one: Seen, other: Seen) -> bool:
+    """False for the pairs no rule compares, decided before calling every rule both ways: two v1
+    answers; two v2 answers to other `activeLiveFirst` values, or to the same `type` and `size`."""
+    if one.version != 2 or other.version != 2:
+        return one.version != other.version
+    return one.live_first == other.live_first and (one.type != other.type or one.size != other.size)
 
 
 def _seen(exchange: Exchange) -> Seen | None:
@@ -96,19 +129,17 @@ def _seen(exchange: Exchange) -> Seen | None:
         return None
     version = served_version(exchange)
     query = v2_query(exchange)
-    try:
-        items = json.loads(exchange.body)["interactions"]
-    except (ValueError, KeyError, TypeError):
-        return None
+    payload = exchange.json()
+    items = payload.get("interactions") if isinstance(payload, dict) else None
     if version not in (1, 2) or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         return None
     if version == 2 and not isinstance(query, dict):
         return None
-    return Seen(exchange, version, items, query if isinstance(query, dict) else {})
+    return Seen.of(exchange, version, items, query if isinstance(query, dict) else {})
 
 
 def _v2(seen: Seen) -> tuple[int, str, str]:
-    return int(seen.query.get("size", "1")), seen.query.get("type", "All"), seen.query.get("activeLiveFirst", "false")
+    return seen.size, seen.type, seen.live_first
 
 
 def _guids(items: list[dict[str, Any]]) -> list[str]:
@@ -116,7 +147,9 @@ def _guids(items: list[dict[str, Any]]) -> list[str]:
 
 
 @window_rule(
-    "window_v2_size_cuts_a_prefix", "Within the window, size=k is a prefix of a larger size (same type, order)"
+    "window_v2_size_cuts_a_prefix",
+    "Within the window, size=k is a prefix of a larger size (same type, order)",
+    versions=(2, 2),
 )
 def size_prefix(small: Seen, large: Seen) -> Verdict:
     if small.version != 2 or large.version != 2:
@@ -124,17 +157,21 @@ def size_prefix(small: Seen, large: Seen) -> Verdict:
     (k, type_k, first_k), (n, type_n, first_n) = _v2(small), _v2(large)
     if (type_k, first_k) != (type_n, first_n) or k >= n:
         return _NOT_APPLICABLE
-    expected = _guids(large.items)[:k]
-    if _guids(small.items) != expected:
+    expected = large.guids[:k]
+    if small.guids != expected:
         return Violation(
             f"size={k}: the first {k} of size={n} ({large.exchange.full_url}): {expected}{CAVEAT}",
-            str(_guids(small.items)),
+            str(small.guids),
             small.exchange,
         )
     return None
 
 
-@window_rule("window_v2_type_is_a_filter_of_all", "Within the window, type=T is the T items of type=All, in order")
+@window_rule(
+    "window_v2_type_is_a_filter_of_all",
+    "Within the window, type=T is the T items of type=All, in order",
+    versions=(2, 2),
+)
 def type_subset(everything: Seen, filtered: Seen) -> Verdict:
     if everything.version != 2 or filtered.version != 2:
         return _NOT_APPLICABLE
@@ -153,7 +190,11 @@ def type_subset(everything: Seen, filtered: Seen) -> Verdict:
     return None
 
 
-@window_rule("window_v1_agrees_with_v2", "Within the window, v1's item is in a complete v2 list, active as there")
+@window_rule(
+    "window_v1_agrees_with_v2",
+    "Within the window, v1's item is in a complete v2 list, active as there",
+    versions=(1, 2),
+)
 def v1_agrees_with_v2(v1: Seen, v2: Seen) -> Verdict:
     if v1.version != 1 or v2.version != 2:
         return _NOT_APPLICABLE

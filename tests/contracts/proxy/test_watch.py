@@ -10,7 +10,11 @@ from dataclasses import replace
 
 import pytest
 
+from contracts.exchange_rules import Served
+from contracts.proxy.relay import Message, Relayed
 from contracts.proxy.server import ProxySettings, RunningProxy, start_proxy_in_thread
+from contracts.proxy.watch import Watch
+from contracts.proxy.window import Window
 from contracts.registry import RULES
 from contracts.runner import run
 from contracts.selftest import rich_state
@@ -103,3 +107,40 @@ def test_in_front_of_a_faulty_server_the_proxy_reports_the_rule_it_breaks(name: 
     assert first["curl"].startswith("curl ") and ("$TOKEN" in first["curl"] or "Authorization" not in first["curl"])
     if REVEALED_BY[name].startswith("window_"):
         assert "data changing between the two requests" in first["expected"]
+
+
+def _server_error(target: bytes) -> Relayed:
+    request = Message(b"GET " + target + b" HTTP/1.1", [(b"Authorization", b"Bearer t"), (b"Accept", b"*/*")])
+    response = Message(
+        b"HTTP/1.1 500 Internal Server Error",
+        [(b"Content-Type", b"application/json"), (b"Date", b"Fri, 04 Dec 2026 16:00:00 GMT")],
+        bytearray(b'{"message": "boom"}'),
+    )
+    return Relayed(request, response)
+
+
+def _watch() -> Watch:
+    return Watch("http://upstream:8080/v0", Served(frozenset({1, 2})), Window(5.0))
+
+
+ROUTE = b"/v0/acc/agents/ag/latestInteractions"
+
+
+def _announced(watch: Watch, rule: str) -> int:
+    return sum(reported.rule == rule for reported in watch.violations)
+
+
+def test_a_parameter_no_rule_reads_does_not_make_an_exchange_new() -> None:
+    watch = _watch()
+    for n in range(3):
+        watch(_server_error(ROUTE + b"?trace=%d" % n))
+    assert watch.counts["no_server_errors"] == 3  # every exchange counted
+    assert _announced(watch, "no_server_errors") == 1  # announced once: the verdicts were the same
+
+
+@pytest.mark.parametrize("parameter", [b"size", b"Size", b"%73ize", b"type", b"activeLiveFirst"])
+def test_a_parameter_a_rule_reads_makes_an_exchange_new_in_any_spelling(parameter: bytes) -> None:
+    watch = _watch()
+    for value in (b"1", b"2"):
+        watch(_server_error(ROUTE + b"?" + parameter + b"=" + value))
+    assert _announced(watch, "no_server_errors") == 2
