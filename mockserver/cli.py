@@ -32,6 +32,8 @@ from mockserver.settings import HTTP_SERVERS, Settings, parse_versions
 from mockserver.spec import load_spec
 
 EXIT_USAGE = 2
+ADMIN_TOKEN_VARIABLE = "LATEST_INTERACTIONS_ADMIN_TOKEN"
+"""The admin token from the environment: a container takes its secrets there, not on its command line."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="'1,2' (default), '1' (today's production: version 2 answers 406) or '2' (the planned "
         "version-2-only service: version 1 answers 406)",
     )
-    run.add_argument("--admin-token", default=None, help="require 'Authorization: Bearer <token>' on /__admin")
+    run.add_argument(
+        "--admin-token",
+        default=os.environ.get(ADMIN_TOKEN_VARIABLE) or None,
+        help=f"require 'Authorization: Bearer <token>' on /__admin (default: ${ADMIN_TOKEN_VARIABLE}, else none)",
+    )
     run.add_argument(
         "--ready-file",
         type=Path,
@@ -242,7 +248,7 @@ def admin_warning(settings: Settings) -> str | None:
         return None
     return (
         f"mockserver: WARNING: {settings.host} is not a loopback address and /__admin has no token: anyone who "
-        "can reach this port can change the mock's state. Use --admin-token."
+        f"can reach this port can change the mock's state. Use --admin-token or set {ADMIN_TOKEN_VARIABLE}."
     )
 
 

@@ -10,7 +10,6 @@ rules, read once at start-up so the request path never re-reads the spec.
 
 from __future__ import annotations
 
-import functools
 import contextlib
 import hashlib
 import importlib.util
@@ -19,7 +18,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +38,7 @@ class SpecError(ValueError):
     """A document that cannot be read as OpenAPI; the message says which and why."""
 
 
-@functools.lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)
 def normalise_media_type(value: str, *, drop: tuple[str, ...] = ()) -> str:
     """'Application/JSON; Version="2"' -> 'application/json;version=2'; parameters in `drop` left out.
 
