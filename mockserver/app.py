@@ -32,6 +32,7 @@ from mockserver.api.query import QueryRules
 from mockserver.api.request import PublicRequest
 from mockserver.backends import Backend, InProcessBackend
 from mockserver.backends.base import Answer, StateHook
+from mockserver.clock import AcceleratedClock
 from mockserver.control.explanations import Explainer
 from mockserver.control.faults import drop_connection, injected_response, quiet_dropped_connections
 from mockserver.control.routes import create_admin_app
@@ -40,6 +41,8 @@ from mockserver.errors import AgentNotFound, MethodNotAllowed
 from mockserver.fixtures.load import load_fixture_file
 from mockserver.model import State
 from mockserver.responses import Response, send_response
+from mockserver.scenarios.document import Scenario, load_scenario_file
+from mockserver.scenarios.player import ScenarioPlayer
 from mockserver.settings import Settings
 from mockserver.spec import load_document, load_spec, version_view
 
@@ -68,13 +71,20 @@ class MockServer:
     route_template: str
     version_views: dict[str, bytes] = field(default_factory=dict)
     """`/v0/openapi.vN.json`: the spec holding version N alone, for generic tools."""
+    scenario: Scenario | None = None
+    """Played from the start (`Settings.scenario`), loaded and checked when the app is built."""
+    player: ScenarioPlayer | None = field(init=False)
+    """Plays scenarios on the mock's clock; None on a fleet, where they are not available yet."""
     admin_app: Any = field(init=False)
     cors: Cors | None = field(init=False)
     """With `settings.cors`, what answers browsers on other origins (preflights, Access-Control-*)."""
 
     def __post_init__(self) -> None:
         explainer = Explainer(self.settings.versions, self.endpoint.rules, self.route_template)
-        self.admin_app = create_admin_app(self.backend, admin_token=self.settings.admin_token, explainer=explainer)
+        self.player = ScenarioPlayer(self.backend) if self.settings.store is None else None
+        self.admin_app = create_admin_app(
+            self.backend, admin_token=self.settings.admin_token, explainer=explainer, player=self.player
+        )
         self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -111,8 +121,14 @@ class MockServer:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await self.backend.start()
+                if self.player is not None:
+                    self.player.start()
+                    if self.scenario is not None:
+                        await self.player.play(self.scenario)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.player is not None:
+                    await self.player.close()
                 await self.backend.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -165,6 +181,7 @@ def create_app(
     """
     settings = settings or Settings()
     quiet_dropped_connections()
+    scenario = load_scenario_file(settings.scenario) if settings.scenario is not None else None
     backend = create_backend(settings, state, on_state, store_ready=store_ready)
     spec = load_spec()
     endpoint = endpoint_class(backend.held, settings.versions, QueryRules.from_spec(spec.parameters))
@@ -185,6 +202,7 @@ def create_app(
         },
         route=spec.route_pattern(),
         route_template=spec.route_template,
+        scenario=scenario,
     )
 
 
@@ -194,7 +212,8 @@ def create_backend(
     """The embedded backend, or with `settings.store` the fleet's: initialized from the fixtures
     if the store holds no state yet, joined otherwise."""
     if settings.store is None:
-        initial = state if state is not None else load_fixture_file(settings.fixtures)
+        running = AcceleratedClock(settings.speed) if settings.speed != 1 else None
+        initial = state if state is not None else load_fixture_file(settings.fixtures, system_clock=running)
         return InProcessBackend(initial, journal_limit=settings.journal_limit, on_state=on_state)
     from mockserver.backends.redis.backend import RedisBackend  # a Redis client only for a fleet
 

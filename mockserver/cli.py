@@ -89,6 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the state, journal and faults in Redis, shared by every worker and host on it",
     )
     run.add_argument(
+        "--scenario",
+        type=Path,
+        default=None,
+        help="a scenario document (YAML or JSON) played from the start on the mock's clock",
+    )
+    run.add_argument(
+        "--speed",
+        type=float,
+        default=defaults.speed,
+        help="how many times faster than real time the mock's clock runs (default: %(default)g)",
+    )
+    run.add_argument(
         "--http-server",
         choices=HTTP_SERVERS,
         default=defaults.http_server,
@@ -126,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=args.workers,
             cors=None if args.cors is None else parse_origins(args.cors),
             http_server=args.http_server,
+            scenario=args.scenario,
+            speed=args.speed,
         )
     except ValueError as error:
         parser.error(str(error))
@@ -222,6 +236,10 @@ def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str 
     ]
     if settings.cors:
         lines.append(f"  cors:     {', '.join(settings.cors)}")
+    if settings.scenario is not None:
+        lines.append(f"  scenario: {settings.scenario} (GET {root}/__admin/scenario)")
+    if settings.speed != 1:
+        lines.append(f"  clock:    {settings.speed:g}x real time")
     if settings.store:
         lines.append(f"  store:    {settings.store} ({store}), {settings.workers} worker(s) on this host")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ assert mock.journal(agent="agent-7")[-1]["status"] == 200
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -137,6 +138,38 @@ class MockClient:
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
+
+    # -- scenarios ----------------------------------------------------------------------------
+
+    def play(self, scenario: dict[str, Any] | str | Path) -> dict[str, Any]:
+        """Play a scenario document (a dict, YAML or JSON text, or a file) from now on the mock's clock;
+        with the clock frozen, `advance_clock` steps it. Returns where it is (`scenario()`)."""
+        if isinstance(scenario, Path):
+            scenario = scenario.read_text(encoding="utf-8")
+        if isinstance(scenario, str):
+            response = self._http.put("/scenario", content=scenario.encode())
+            payload = response.json()
+            if response.status_code >= 400:
+                raise ControlRefused(response.status_code, payload.get("message", response.text), payload.get("errors"))
+            return dict(payload)
+        return dict(self._call("PUT", "/scenario", scenario))
+
+    def scenario(self) -> dict[str, Any]:
+        """Where the scenario is: status, position, events fired, the next one, those that could not apply."""
+        return dict(self._call("GET", "/scenario"))
+
+    def pause_scenario(self) -> dict[str, Any]:
+        return dict(self._call("POST", "/scenario/pause"))
+
+    def resume_scenario(self) -> dict[str, Any]:
+        return dict(self._call("POST", "/scenario/resume"))
+
+    def seek_scenario(self, seconds: int) -> dict[str, Any]:
+        """Jump forward to `seconds` into the scenario; the events skipped over happen at their times."""
+        return dict(self._call("POST", "/scenario/seek", {"seconds": seconds}))
+
+    def stop_scenario(self) -> dict[str, Any]:
+        return dict(self._call("DELETE", "/scenario"))
 
     # -- journal ------------------------------------------------------------------------------
 

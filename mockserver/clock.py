@@ -21,6 +21,7 @@ class Clock(Protocol):
 
 class SystemClock:
     frozen_at: datetime | None = None
+    speed = 1.0
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -42,3 +43,21 @@ class FrozenClock:
 
     def __repr__(self) -> str:
         return f"FrozenClock({self._moment.isoformat()})"
+
+
+class AcceleratedClock:
+    """Time running `speed` times faster than the system's from `anchor` on (`mockserver run --speed`):
+    a scenario or a simulation lives its day in a tenth of it, and the times the mock shows stay those
+    of that day."""
+
+    frozen_at: datetime | None = None
+
+    def __init__(self, speed: float, anchor: datetime | None = None) -> None:
+        self.speed = speed
+        self._anchor = in_utc(anchor) if anchor is not None else datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self._anchor + (datetime.now(UTC) - self._anchor) * self.speed
+
+    def __repr__(self) -> str:
+        return f"AcceleratedClock({self.speed}, {self._anchor.isoformat()})"

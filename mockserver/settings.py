@@ -12,6 +12,7 @@ DEFAULT_JOURNAL_LIMIT = 1000
 """Requests the journal keeps; the oldest fall away past it."""
 DEFAULT_STORE_PREFIX = "latest-interactions:"
 HTTP_SERVERS = ("granian", "uvicorn")
+MAX_SPEED = 10_000.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class Settings:
     http_server: str = "granian"
     """What serves `mockserver run`: 'granian' (faster here) or 'uvicorn'. The pytest plugin and
     `start_in_thread` always use uvicorn, which can run in a thread of another program."""
+    scenario: Path | None = None
+    """A scenario document played from the start (mockserver/scenarios/document.py)."""
+    speed: float = 1.0
+    """How much faster than real time the mock's clock runs (1: real time)."""
     cors: tuple[str, ...] | None = None
     """Origins whose browser pages may call the mock ('*': any); None: no CORS, OPTIONS is a 405 as the
     contract says."""
@@ -50,6 +55,13 @@ class Settings:
             raise ValueError(f"--store must be a redis://HOST:PORT/DB URL, got {self.store!r}")
         if self.http_server not in HTTP_SERVERS:
             raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, got {self.http_server!r}")
+        if not 0 < self.speed <= MAX_SPEED:
+            raise ValueError(f"--speed must be above 0 and at most {MAX_SPEED:g}, got {self.speed:g}")
+        if self.scenario is not None and self.store is not None:
+            raise ValueError(
+                "--scenario plays in one process; on a fleet (--store) each worker would play it again. "
+                "Scenarios on a fleet are not available yet."
+            )
         if self.journal_limit < 1:
             raise ValueError(f"journal_limit must be at least 1, got {self.journal_limit}")
         if not self.versions or not self.versions <= ALL_VERSIONS:

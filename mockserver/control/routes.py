@@ -15,6 +15,9 @@
     POST      /__admin/clock/advance             move a frozen clock {seconds}
     GET  DELETE /__admin/journal                 the requests served (filters: ?agent=&status=...) / clear
     GET  POST DELETE /__admin/faults             list / inject / clear faults; DELETE /__admin/faults/{id}
+    GET  PUT  DELETE /__admin/scenario           where the scenario is / play one (a scenario document) / stop it
+    POST      /__admin/scenario/pause|resume     hold it / go on
+    POST      /__admin/scenario/seek             jump forward {seconds}
 
 Answers are JSON: what was created or changed, or `{"message"}` (with `errors` for a refused document);
 503 when the shared store of a fleet cannot be reached (nothing was changed).
@@ -46,11 +49,14 @@ from mockserver.control import requests as control
 from mockserver.control.changes import clock_view
 from mockserver.control.explanations import Explainer
 from mockserver.control.journal import check_filters, select, worker_name
+from mockserver.control.payload import Payload
 from mockserver.errors import ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
 from mockserver.fixtures.check import build_state
 from mockserver.fixtures.documents import dump_document, to_document
 from mockserver.fixtures.load import parse_text
+from mockserver.scenarios.document import build_scenario
+from mockserver.scenarios.player import ScenarioPlayer
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 CONTROL_PLANE_DOCUMENT = json.dumps(yaml.safe_load((Path(__file__).parent / "openapi.yaml").read_text())).encode()
@@ -66,8 +72,19 @@ SWAGGER_PAGE = """<!doctype html>
 PACKAGE_VERSION = importlib.metadata.version("latest-interactions-toolkit")
 
 
-def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Explainer) -> Starlette:
+def create_admin_app(
+    backend: Backend, *, admin_token: str | None, explainer: Explainer, player: ScenarioPlayer | None = None
+) -> Starlette:
     started = time.monotonic()
+
+    def scenarios() -> ScenarioPlayer:
+        if player is None:
+            raise ControlError(
+                409,
+                "Scenarios play in one process; on a fleet (--store) each worker would play them again, so "
+                "they are not available there yet.",
+            )
+        return player
 
     async def apply(make: MakeChange, status: int = 200) -> JSONResponse:
         return JSONResponse(await backend.change(make), status)
@@ -82,10 +99,14 @@ def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Ex
         if not text.strip():
             raise ControlError(400, "The request body is empty; send a fixture document (JSON or YAML).")
         state = await backend.replace(build_state(parse_text(text, "state document"), source="state document"))
+        if player is not None:
+            player.forget()
         return JSONResponse({"message": "State replaced.", "loaded": state.summary()})
 
     async def reset(request: Request) -> Response:
         state = await backend.reset()
+        if player is not None:
+            player.forget()
         return JSONResponse(
             {"message": "State reset to the startup fixtures; journal and faults cleared.", "loaded": state.summary()}
         )
@@ -138,16 +159,49 @@ def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Ex
     async def get_clock(request: Request) -> Response:
         return JSONResponse(clock_view(await backend.current()))
 
+    async def moving_the_clock(make: MakeChange) -> JSONResponse:
+        """A clock moved by hand: the scenario's events now due happen before the answer."""
+        answer = await apply(make)
+        if player is not None:
+            await player.catch_up()
+        return answer
+
     async def freeze_clock(request: Request) -> Response:
         body = await _json(request)
-        return await apply(lambda s: control.freeze_clock(s, body))
+        return await moving_the_clock(lambda s: control.freeze_clock(s, body))
 
     async def advance_clock(request: Request) -> Response:
         body = await _json(request)
-        return await apply(lambda s: control.advance_clock(s, body))
+        return await moving_the_clock(lambda s: control.advance_clock(s, body))
 
     async def release_clock(request: Request) -> Response:
-        return await apply(control.release_clock)
+        return await moving_the_clock(control.release_clock)
+
+    async def get_scenario(request: Request) -> Response:
+        return JSONResponse(await scenarios().status())
+
+    async def play_scenario(request: Request) -> Response:
+        playing = scenarios()
+        text = await _body_text(request)
+        if not text.strip():
+            raise ControlError(400, "The request body is empty; send a scenario document (JSON or YAML).")
+        scenario = build_scenario(parse_text(text, "scenario document"), "scenario document")
+        return JSONResponse(await playing.play(scenario), 201)
+
+    async def stop_scenario(request: Request) -> Response:
+        return JSONResponse(await scenarios().stop())
+
+    async def pause_scenario(request: Request) -> Response:
+        return JSONResponse(await scenarios().pause())
+
+    async def resume_scenario(request: Request) -> Response:
+        return JSONResponse(await scenarios().resume())
+
+    async def seek_scenario(request: Request) -> Response:
+        position = Payload(await _json(request), ("seconds",)).seconds("seconds")
+        if position < 0:
+            raise ControlError(400, f"Field 'seconds' is a position in the scenario, at least 0, got {position}.")
+        return JSONResponse(await scenarios().seek(position))
 
     async def get_journal(request: Request) -> Response:
         filters = dict(request.query_params)
@@ -224,6 +278,12 @@ def create_admin_app(backend: Backend, *, admin_token: str | None, explainer: Ex
         ("/__admin/faults", add_fault, "POST"),
         ("/__admin/faults", clear_faults, "DELETE"),
         ("/__admin/faults/{fault}", remove_fault, "DELETE"),
+        ("/__admin/scenario", get_scenario, "GET"),
+        ("/__admin/scenario", play_scenario, "PUT"),
+        ("/__admin/scenario", stop_scenario, "DELETE"),
+        ("/__admin/scenario/pause", pause_scenario, "POST"),
+        ("/__admin/scenario/resume", resume_scenario, "POST"),
+        ("/__admin/scenario/seek", seek_scenario, "POST"),
     ]
     return Starlette(
         routes=[

@@ -40,6 +40,12 @@ CLIENT_OPERATIONS = {
     "inject_fault": "injectFault",
     "remove_fault": "removeFault",
     "clear_faults": "clearFaults",
+    "play": "playScenario",
+    "scenario": "getScenario",
+    "pause_scenario": "pauseScenario",
+    "resume_scenario": "resumeScenario",
+    "seek_scenario": "seekScenario",
+    "stop_scenario": "stopScenario",
 }
 NOT_CONTROL_CALLS = {"close", "endpoint", "token_fingerprint"}
 NOT_FOR_A_CLIENT = {"controlPlaneDocument"}

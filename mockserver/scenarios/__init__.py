@@ -1,0 +1,1 @@
+"""Scenarios: timed events played on the mock's clock (document.py reads them, player.py plays them)."""

@@ -1,0 +1,261 @@
+"""Playing a scenario on the mock's clock: event N happens at `start + at` of the mock's time.
+
+The times are the grid: a call that starts at 5 s starts at `start + 5 s` however time moves, real,
+accelerated (`--speed`) or stepped (a frozen clock moved by `POST /__admin/clock/advance`), so a
+scenario ends in the same state every way. Events happen in order, each through the same change a
+control call makes; one that cannot apply (its agent was removed by a `PUT /__admin/state`, say) is
+recorded with why, and the rest play on.
+
+While the clock runs, a background task wakes when the next event is due. A frozen clock fires
+nothing by itself: whoever moves it (`clock/advance`, `PUT /__admin/clock`) calls `catch_up`, which
+applies every event now due before the call is answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from mockserver.api.representation import precise_rfc3339
+from mockserver.backends.base import Backend
+from mockserver.control.changes import Change
+from mockserver.errors import ControlError
+from mockserver.model import State
+from mockserver.scenarios.document import Event, Scenario
+
+LONGEST_SLEEP = 0.5
+"""The background task looks again at least this often (seconds): the clock may have been moved."""
+
+
+@dataclass
+class Playing:
+    scenario: Scenario
+    origin: datetime
+    """The mock's time of second 0: events happen at origin + at (moved by pauses and seeks)."""
+    next_index: int = 0
+    paused_at: datetime | None = None
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def due(self, event: Event) -> datetime:
+        return self.origin + timedelta(seconds=event.at)
+
+    def position(self, now: datetime) -> float:
+        return ((self.paused_at or now) - self.origin).total_seconds()
+
+
+class ScenarioPlayer:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.playing: Playing | None = None
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- what the control plane asks -----------------------------------------------------------
+
+    async def play(self, scenario: Scenario) -> dict[str, Any]:
+        """Start `scenario` now (replacing any other); events due at once (at 0) happen before this returns."""
+        async with self._lock:
+            now = await self._now()
+            self.playing = Playing(scenario, now)
+            await self._fire_due(now)
+        self._wake.set()
+        return await self.status()
+
+    async def status(self) -> dict[str, Any]:
+        playing = self._loaded()
+        now = await self._now()
+        events = playing.scenario.events
+        upcoming = events[playing.next_index] if playing.next_index < len(events) else None
+        if playing.next_index >= len(events):
+            status = "finished"
+        elif playing.paused_at is not None:
+            status = "paused"
+        else:
+            status = "playing"
+        return {
+            "name": playing.scenario.name,
+            "status": status,
+            "started_at": precise_rfc3339(playing.origin),
+            "position_seconds": round(playing.position(now), 6),
+            "length_seconds": playing.scenario.length,
+            "events": len(events),
+            "fired": playing.next_index,
+            "next": None
+            if upcoming is None
+            else {"at": upcoming.at, "due": precise_rfc3339(playing.due(upcoming)), "event": upcoming.describe()},
+            "failures": list(playing.failures),
+        }
+
+    async def pause(self) -> dict[str, Any]:
+        async with self._lock:
+            playing = self._loaded()
+            if playing.paused_at is None:
+                playing.paused_at = await self._now()
+        return await self.status()
+
+    async def resume(self) -> dict[str, Any]:
+        async with self._lock:
+            playing = self._loaded()
+            if playing.paused_at is not None:
+                now = await self._now()
+                playing.origin += now - playing.paused_at
+                playing.paused_at = None
+        self._wake.set()
+        return await self.status()
+
+    async def seek(self, position: float) -> dict[str, Any]:
+        """Jump forward to `position` seconds: the events skipped over happen now, at their own times
+        on the grid (as if the scenario had been playing). Backward is refused: what happened stays."""
+        async with self._lock:
+            playing = self._loaded()
+            now = await self._now()
+            current = playing.position(now)
+            if position < current:
+                raise ControlError(
+                    409,
+                    f"Cannot seek back to {position} s from {current:.3f} s: events that happened stay. "
+                    "POST /__admin/reset, then PUT the scenario again and seek forward.",
+                )
+            playing.origin = (playing.paused_at or now) - timedelta(seconds=position)
+            await self._fire_due(playing.paused_at or now, ignore_pause=True)
+        self._wake.set()
+        return await self.status()
+
+    async def stop(self) -> dict[str, Any]:
+        async with self._lock:
+            status = await self.status()
+            self.playing = None
+            return status
+
+    def forget(self) -> None:
+        """The state was replaced or reset: the scenario's names no longer mean anything there."""
+        self.playing = None
+
+    async def catch_up(self) -> None:
+        """Apply every event due on the mock's clock now (a control call moved it)."""
+        if self.playing is None:
+            return
+        async with self._lock:
+            await self._fire_due(await self._now())
+
+    # -- the background task ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="scenario-player")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            wait = LONGEST_SLEEP
+            try:
+                if self.playing is not None:
+                    await self.catch_up()
+                    wait = await self._seconds_to_next()
+            except Exception:  # noqa: BLE001 - the store may be out of reach for a while; keep playing after
+                wait = LONGEST_SLEEP
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=max(0.001, min(wait, LONGEST_SLEEP)))
+
+    async def _seconds_to_next(self) -> float:
+        playing = self.playing
+        if playing is None or playing.paused_at is not None or playing.next_index >= len(playing.scenario.events):
+            return LONGEST_SLEEP
+        state = await self.backend.current()
+        if state.clock.frozen_at is not None:
+            return LONGEST_SLEEP
+        until = (playing.due(playing.scenario.events[playing.next_index]) - state.clock.now()).total_seconds()
+        return until / getattr(state.clock, "speed", 1.0)
+
+    # -- firing ----------------------------------------------------------------------------------
+
+    async def _now(self) -> datetime:
+        return (await self.backend.current()).clock.now()
+
+    def _loaded(self) -> Playing:
+        if self.playing is None:
+            raise ControlError(404, "No scenario is loaded; PUT one to /__admin/scenario.")
+        return self.playing
+
+    async def _fire_due(self, now: datetime, *, ignore_pause: bool = False) -> None:
+        playing = self.playing
+        if playing is None or (playing.paused_at is not None and not ignore_pause):
+            return
+        events = playing.scenario.events
+        while playing.next_index < len(events) and playing.due(events[playing.next_index]) <= now:
+            event = events[playing.next_index]
+            at = playing.due(event)
+            for change in changes_of(event, at):
+                try:
+                    await self.backend.change(_making(change))
+                except ControlError as error:
+                    playing.failures.append(
+                        {
+                            "index": playing.next_index,
+                            "at": event.at,
+                            "event": event.describe(),
+                            "message": error.message,
+                        }
+                    )
+                    break
+            playing.next_index += 1
+
+
+def _making(change: Change) -> Callable[[State], Change]:
+    """The change, whatever the state: its times are the grid's, not the clock's at the moment."""
+    return lambda _state: change
+
+
+def changes_of(event: Event, when: datetime) -> list[Change]:
+    """The control changes an event makes, at its time on the grid."""
+    at = precise_rfc3339(when)
+    where = {"account": event.account, "agent": event.agent}
+    fields = event.fields
+    if event.action == "start":
+        return [
+            Change(
+                "start_interaction",
+                {
+                    **where,
+                    "guid": fields["guid"],
+                    "type": fields["type"],
+                    "direction": fields["direction"],
+                    "channelGuid": fields["channelGuid"],
+                    "at": at,
+                    "now": at,
+                },
+            )
+        ]
+    if event.action == "add_channel":
+        return [
+            Change(
+                "add_channel",
+                {**where, "guid": fields["guid"], "channelGuid": fields["channelGuid"], "at": at, "now": at},
+            )
+        ]
+    if event.action in ("end_channel", "end"):
+        return [
+            Change("end_channel", {**where, "channelGuid": channel, "at": at, "now": at})
+            for channel in fields["channelGuids"]
+        ]
+    if event.action == "add_agent":
+        return [Change("add_agent", {"account": event.account, "id": event.name})]
+    if event.action == "add_token":
+        expires = fields["expires"]
+        expiry = None if expires is None else precise_rfc3339(when + timedelta(seconds=expires - event.at))
+        return [Change("add_token", {"account": event.account, "token": event.name, "expires": expiry})]
+    if event.action == "revoke_token":
+        return [Change("revoke_token", {"token": event.name})]
+    raise AssertionError(f"unknown action {event.action}")
