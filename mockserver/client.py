@@ -100,6 +100,11 @@ class MockClient:
             self._call("POST", f"/accounts/{account}/agents/{agent}/channels/{channel_guid}/end", _without_none(at=at))
         )
 
+    def answers(self, account: str, agent: str, **query: str) -> dict[str, Any]:
+        """What each version served answers for the agent now (size=, type=, activeLiveFirst= for
+        version 2); read through the control plane, so not journaled."""
+        return dict(self._call("GET", f"/accounts/{account}/agents/{agent}/answers", params=query or None))
+
     # -- tokens -------------------------------------------------------------------------------
 
     def add_token(self, account: str, *, token: str | None = None, expires: str | None = None) -> str:

@@ -17,6 +17,10 @@ TYPE_REQUIRED = "The InteractionType field is required."
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
+V2_PARAMETERS = ("size", "type", "activeLiveFirst")
+"""The version-2 query parameters, as the spec names them."""
+
+
 @dataclass(frozen=True, slots=True)
 class V2Query:
     size: int

@@ -2,6 +2,7 @@
 
     GET       /__admin/health                    status, version, uptime, state version, store (no token needed)
     GET       /__admin/openapi.json              this plane described by OpenAPI; Swagger UI at /__admin/docs/
+    GET       /__admin/ui/                       the live console (control/console.py)
     GET  PUT  /__admin/state                     read / replace the whole state
     POST      /__admin/reset                     back to the startup fixtures (journal and faults cleared)
     POST      /__admin/accounts/{a}/agents       add an agent {id}
@@ -9,6 +10,7 @@
                                                  start an interaction {type, direction?, guid?, channelGuid?}
     POST      .../interactions/{guid}/channels   add a channel starting now {channelGuid?}
     POST      /__admin/accounts/{a}/agents/{g}/channels/{channelGuid}/end    end a channel {at?}
+    GET       /__admin/accounts/{a}/agents/{g}/answers    what v1 and v2 answer now (?size&type&activeLiveFirst)
     POST      /__admin/tokens                    add a token {account, token?, expires?}
     DELETE    /__admin/tokens/{token}            revoke it
     GET  PUT  DELETE /__admin/clock              read / freeze {now?} / release the clock
@@ -43,14 +45,17 @@ from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from mockserver.api.auth import parse_authorization
+from mockserver.api.query import V2_PARAMETERS
+from mockserver.api.representation import precise_rfc3339
 from mockserver.backends import Backend
 from mockserver.backends.base import MakeChange
 from mockserver.control import requests as control
 from mockserver.control.changes import clock_view
+from mockserver.control.console import console_routes, cookie_token
 from mockserver.control.explanations import Explainer
 from mockserver.control.journal import check_filters, select, worker_name
 from mockserver.control.payload import Payload
-from mockserver.errors import ControlError
+from mockserver.errors import ApiError, ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
 from mockserver.fixtures.check import build_state
 from mockserver.fixtures.documents import dump_document, to_document
@@ -135,6 +140,31 @@ def create_admin_app(
         # {token:path}: a token may hold '/', which reaches the route decoded from %2F.
         token = request.path_params["token"]
         return await apply(lambda s: control.revoke_token(s, token))
+
+    async def agent_answers(request: Request) -> Response:
+        """What each version served answers for an agent at this moment, with the version-2 query
+        given (the console shows it); not a public request, so not journaled."""
+        account, agent_id = request.path_params["account"], request.path_params["agent"]
+        query = {name: request.query_params.getlist(name) for name in request.query_params.keys()}
+        unknown = sorted(set(query) - set(V2_PARAMETERS))
+        if unknown:
+            raise ControlError(400, f"Unknown parameter(s) {', '.join(unknown)}; allowed: {', '.join(V2_PARAMETERS)}.")
+        state = await backend.current()
+        agent = state.agent(account, agent_id)
+        if agent is None:
+            raise ControlError(404, f"Unknown agent {agent_id!r} of account {account!r}.")
+        answers: dict[str, Any] = {"account": account, "agent": agent_id, "at": precise_rfc3339(state.clock.now())}
+        if 1 in explainer.versions:
+            answers["v1"] = json.loads(agent.answers.v1_body)
+        if 2 in explainer.versions:
+            try:
+                read = explainer.rules.parse(query)
+            except ApiError as error:
+                raise ControlError(400, error.message) from None
+            body = agent.answers.v2_body(type=read.type, active_live_first=read.active_live_first, size=read.size)
+            answers["v2"] = json.loads(body)
+            answers["v2_query"] = {"size": read.size, "type": read.type, "activeLiveFirst": read.active_live_first}
+        return JSONResponse(answers)
 
     async def health(request: Request) -> Response:
         checked = await backend.health()
@@ -234,7 +264,7 @@ def create_admin_app(
             try:
                 if endpoint not in (health, document, docs):  # read without a token: a probe, a generator
                     _check_admin_token(request, admin_token)
-                if method == "GET" and endpoint is not get_journal and request.query_params:
+                if method == "GET" and endpoint not in (get_journal, agent_answers) and request.query_params:
                     names = ", ".join(sorted(set(request.query_params.keys())))
                     raise ControlError(400, f"GET {request.url.path} takes no query parameters, got: {names}.")
                 return await endpoint(request)
@@ -266,6 +296,7 @@ def create_admin_app(
         (f"{agent}/interactions", start_interaction, "POST"),
         (f"{agent}/interactions/{{guid}}/channels", add_channel, "POST"),
         (f"{agent}/channels/{{channelGuid}}/end", end_channel, "POST"),
+        (f"{agent}/answers", agent_answers, "GET"),
         ("/__admin/tokens", add_token, "POST"),
         ("/__admin/tokens/{token:path}", revoke_token, "DELETE"),
         ("/__admin/clock", get_clock, "GET"),
@@ -288,6 +319,7 @@ def create_admin_app(
     return Starlette(
         routes=[
             *(Route(path, guarded(endpoint, method), methods=[method]) for path, endpoint, method in routes),
+            *console_routes(admin_token),
             # Swagger UI's own files, from the installed package: the page needs no network.
             Mount("/__admin/docs", StaticFiles(directory=swagger_ui_path), name="swagger-ui"),
         ],
@@ -298,7 +330,8 @@ def create_admin_app(
 def _check_admin_token(request: Request, admin_token: str | None) -> None:
     if admin_token is None:
         return
-    presented = parse_authorization(request.headers.get("authorization", "")).bearer_token
+    # The console's cookie (control/console.py) stands for the token; a header, when sent, decides.
+    presented = parse_authorization(request.headers.get("authorization", "")).bearer_token or cookie_token(request)
     if presented is None or not hmac.compare_digest(presented.encode(), admin_token.encode()):
         raise ControlError(401, "The control plane requires 'Authorization: Bearer <admin token>'.")
 

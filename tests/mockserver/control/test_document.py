@@ -40,6 +40,7 @@ CLIENT_OPERATIONS = {
     "inject_fault": "injectFault",
     "remove_fault": "removeFault",
     "clear_faults": "clearFaults",
+    "answers": "agentAnswers",
     "play": "playScenario",
     "scenario": "getScenario",
     "pause_scenario": "pauseScenario",
@@ -71,7 +72,7 @@ def test_every_route_the_mock_serves_is_in_it_and_nothing_else() -> None:
         for route in app.admin_app.routes
         if isinstance(route, Route)
         for method in (route.methods or set()) - {"HEAD"}
-    } - {("/__admin/docs/", "GET")}
+    } - {("/__admin/docs/", "GET"), ("/__admin/ui/", "GET"), ("/__admin/ui/login", "POST")}  # pages for people
     assert served == set(operations())
 
 

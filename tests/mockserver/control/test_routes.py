@@ -10,7 +10,7 @@ import pytest
 
 from mockserver import Settings, create_app
 from mockserver.running import start_in_thread
-from tests.conftest import V1, V2, get, one_agent_document, put_state
+from tests.conftest import V1, V2, auth, get, one_agent_document, path, put_state
 from tests.mockserver.api.test_latest_v1 import g, interaction
 
 
@@ -154,3 +154,29 @@ def test_state_swaps_are_atomic_under_concurrent_reads(client: httpx.Client) -> 
     for thread in threads:
         thread.join(timeout=60)
     assert not problems, problems[:5]
+
+
+def test_an_agents_answers_are_those_a_public_request_gets_and_are_not_journaled(client: httpx.Client) -> None:
+    answers = client.get("/__admin/accounts/a1b2c3d4e5/agents/1234/answers", params={"size": "2", "type": "Phone"})
+    assert answers.status_code == 200
+    public_v1 = client.get(path("1234"), headers={**auth(), "Accept": "application/json;version=1"}).json()
+    public_v2 = client.get(
+        path("1234"), headers={**auth(), "Accept": "application/json;version=2"}, params={"size": "2", "type": "Phone"}
+    ).json()
+    assert answers.json()["v1"] == public_v1 and answers.json()["v2"] == public_v2
+    assert answers.json()["v2_query"] == {"size": 2, "type": "Phone", "activeLiveFirst": False}
+    assert len(client.get("/__admin/journal").json()["requests"]) == 2  # the two public requests only
+
+
+def test_an_agents_answers_refuse_what_the_public_operation_refuses(client: httpx.Client) -> None:
+    route = "/__admin/accounts/a1b2c3d4e5/agents/{agent}/answers"
+    assert client.get(route.format(agent="nobody")).status_code == 404
+    bad_size = client.get(route.format(agent="agent-7"), params={"size": "0"})
+    assert bad_size.status_code == 400 and "size" in bad_size.json()["message"]
+    unknown = client.get(route.format(agent="agent-7"), params={"colour": "red"})
+    assert unknown.status_code == 400 and "colour" in unknown.json()["message"]
+
+
+def test_a_version_1_only_mock_answers_version_1_alone(client_v1_only: httpx.Client) -> None:
+    answers = client_v1_only.get("/__admin/accounts/a1b2c3d4e5/agents/agent-7/answers").json()
+    assert "v1" in answers and "v2" not in answers
