@@ -27,6 +27,9 @@ from contracts.proxy.watch import Reported, Watch
 from contracts.proxy.window import Window
 from contracts.report.junit import JUnitCase, write_junit
 
+LIVE_PAGE = (Path(__file__).parent / "live.html").read_bytes()
+"""`/__proxy/ui/`: the violations, counts and coverage as they happen, read from `/__proxy/report` every second."""
+
 
 @dataclass(frozen=True)
 class ProxySettings:
@@ -83,8 +86,11 @@ class Proxy:
 
     async def _local(self, request: Message) -> tuple[int, bytes, bytes] | None:
         target = request.first_line.split(b" ")
-        if len(target) > 1 and target[1].split(b"?")[0] == b"/__proxy/report":
+        local = target[1].split(b"?")[0] if len(target) > 1 else b""
+        if local == b"/__proxy/report":
             return 200, b"application/json", json.dumps(self.watch.report(), indent=2).encode()
+        if local in (b"/__proxy/ui", b"/__proxy/ui/"):
+            return 200, b"text/html; charset=utf-8", LIVE_PAGE
         return None
 
     def _announce(self, reported: Reported) -> None:

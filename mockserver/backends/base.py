@@ -54,8 +54,9 @@ class Backend(Protocol):
         """Back to the startup state, journal and faults cleared, at once."""
         ...
 
-    async def journal(self) -> list[dict[str, Any]]:
-        """Every entry kept, oldest first, as the journal shows it (the control plane explains and filters)."""
+    async def journal(self, after: int | None = None, last: int | None = None) -> list[dict[str, Any]]:
+        """Every entry kept (with `after`, those after that id; with `last`, the newest `last` of those),
+        oldest first, as the journal shows it (the control plane explains and filters)."""
         ...
 
     async def clear_journal(self) -> int: ...

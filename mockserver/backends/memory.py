@@ -74,8 +74,8 @@ class InProcessBackend:
             self.fault_injector.clear()
         return state
 
-    async def journal(self) -> list[dict[str, Any]]:
-        return self.journal_log.entries()
+    async def journal(self, after: int | None = None, last: int | None = None) -> list[dict[str, Any]]:
+        return self.journal_log.entries(after, last)
 
     async def clear_journal(self) -> int:
         return self.journal_log.clear()

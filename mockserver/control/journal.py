@@ -82,29 +82,35 @@ class JournalEntry:
 
 def render_request(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> dict[str, Any]:
     """An entry's fields but its id, status and fault, in the order the journal shows them."""
-    return expand_request(compact_request(request, tokens, at, worker))
+    return _expanded(_request_fields(request, tokens, at, worker))
 
 
 def compact_request(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> str:
     """An entry's fields as a JSON list, cheap to make on every request of a fleet (the token already
     reduced to its description); expand_request renders it when the journal is read."""
-    return _COMPACT_JSON(
-        [
-            rfc3339(at),
-            request.method,
-            request.path,
-            request.account,
-            request.agent,
-            request.query_string.decode("latin-1"),
-            request.accept,
-            describe_authorization(request.authorization, tokens, at),
-            worker,
-        ]
-    )
+    return _COMPACT_JSON(_request_fields(request, tokens, at, worker))
 
 
 def expand_request(compact: str) -> dict[str, Any]:
-    at, method, path, account, agent, query, accept, authorization, worker = json.loads(compact)
+    return _expanded(json.loads(compact))
+
+
+def _request_fields(request: PublicRequest, tokens: Mapping[str, Token], at: datetime, worker: str) -> list[Any]:
+    return [
+        rfc3339(at),
+        request.method,
+        request.path,
+        request.account,
+        request.agent,
+        request.query_string.decode("latin-1"),
+        list(request.accept),
+        describe_authorization(request.authorization, tokens, at),
+        worker,
+    ]
+
+
+def _expanded(fields: list[Any]) -> dict[str, Any]:
+    at, method, path, account, agent, query, accept, authorization, worker = fields
     return {
         "at": at,
         "method": method,
@@ -137,10 +143,16 @@ FIELDS = (
 `?explanation=negotiation` compares the explanation's step)."""
 
 
+AFTER = "after"
+"""Not a field: `?after=ID` keeps the entries after that id (a live view asks for what is new)."""
+LAST = "last"
+"""Not a field: `?last=N` keeps the N newest of the entries selected (a view that shows N asks for N)."""
+
+
 def check_filters(names: Iterable[str]) -> None:
     """A filter the journal does not know would match nothing and answer `[]` as if nothing was sent:
     refused instead, naming it, the nearest field, and every field."""
-    unknown = [name for name in names if name not in FIELDS]
+    unknown = [name for name in names if name not in FIELDS and name not in (AFTER, LAST)]
     if not unknown:
         return
     hints = []
@@ -148,8 +160,24 @@ def check_filters(names: Iterable[str]) -> None:
         near = difflib.get_close_matches(name.lower(), FIELDS, n=1, cutoff=0.6)
         hints.append(f"{name!r} (did you mean {near[0]!r}?)" if near else repr(name))
     raise ControlError(
-        400, f"Unknown journal filter(s) {', '.join(hints)}; the journal filters by: {', '.join(FIELDS)}."
+        400,
+        f"Unknown journal filter(s) {', '.join(hints)}; the journal filters by: {', '.join(FIELDS)} "
+        f"(and {AFTER}=ID for the entries after one, {LAST}=N for the N newest).",
     )
+
+
+def window(filters: dict[str, str]) -> tuple[int | None, int | None]:
+    """`?after=ID` and `?last=N`, taken out of `filters`: the backend renders only the entries in them."""
+    return _whole(filters, AFTER, "a journal entry's id"), _whole(filters, LAST, "a count of entries")
+
+
+def _whole(filters: dict[str, str], name: str, what: str) -> int | None:
+    raw = filters.pop(name, None)
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise ControlError(400, f"Filter '{name}' must be {what} (a whole number), got {raw[:40]!r}.")
+    return int(raw)
 
 
 def select(entries: list[dict[str, Any]], filters: Mapping[str, str] | None) -> list[dict[str, Any]]:
@@ -181,9 +209,13 @@ class Journal:
             entry = JournalEntry(next(self._ids), state.tokens, state.clock.now(), request, status, fault, self._worker)
             self._entries.append(entry)
 
-    def entries(self) -> list[dict[str, Any]]:
+    def entries(self, after: int | None = None, last: int | None = None) -> list[dict[str, Any]]:
+        """Oldest first; with `after`, only those after that id, with `last` the newest `last` of them
+        (the others are not rendered)."""
         with self._lock:
-            recorded = list(self._entries)
+            recorded = [entry for entry in self._entries if after is None or entry.id > after]
+        if last is not None:
+            recorded = recorded[len(recorded) - last :] if last else []
         return [entry.render() for entry in recorded]
 
     def clear(self) -> int:

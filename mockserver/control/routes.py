@@ -53,7 +53,7 @@ from mockserver.control import requests as control
 from mockserver.control.changes import clock_view
 from mockserver.control.console import console_routes, cookie_token
 from mockserver.control.explanations import Explainer
-from mockserver.control.journal import check_filters, select, worker_name
+from mockserver.control.journal import check_filters, select, window, worker_name
 from mockserver.control.payload import Payload
 from mockserver.errors import ApiError, ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
@@ -236,8 +236,13 @@ def create_admin_app(
     async def get_journal(request: Request) -> Response:
         filters = dict(request.query_params)
         check_filters(filters)
-        entries = [{**entry, "explanation": explainer.explain(entry)} for entry in await backend.journal()]
+        after, last = window(filters)
+        # Without field filters the newest `last` are known before rendering; with them, after selecting.
+        recorded = await backend.journal(after, None if filters else last)
+        entries = [{**entry, "explanation": explainer.explain(entry)} for entry in recorded]
         requests = select(entries, filters)
+        if last is not None:
+            requests = requests[len(requests) - last :] if last else []
         return JSONResponse({"limit": backend.journal_limit, "requests": requests})
 
     async def clear_journal(request: Request) -> Response:

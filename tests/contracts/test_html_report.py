@@ -21,6 +21,7 @@ from contracts.selftest.cli import serving
 from contracts.selftest.faults import FAULTS
 from mockserver.resources import SPEC_PATH
 from mockserver.running import RunningMock
+from tests.browser import chromium, needs_chromium
 from tests.conftest import V1
 
 
@@ -115,3 +116,43 @@ def test_the_renderer_escapes_what_it_shows() -> None:
     )
     assert "<script>x" not in page and "&lt;script&gt;" in page and "&lt;b&gt;w" in page
     assert json.dumps(fetched(page)) == "[]"
+
+
+def _opened_in_chromium(page_file: Path) -> str:
+    """The report's visible text as Chromium renders it, after checking it fetched nothing."""
+    with chromium() as browser:
+        browser.page.goto(page_file.as_uri())
+        browser.page.wait_for_selector("#verdict")
+        text = browser.page.inner_text("body")
+        assert [url for url in browser.requested if not url.startswith(("file://", "data:"))] == []
+        assert browser.errors == []
+    return text
+
+
+@needs_chromium
+def test_chromium_opens_the_check_report_with_the_violation_and_its_curl(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "report.html"
+    with serving(FAULTS["no_vary"].endpoint_class) as target:
+        args = ["check", "--base-url", target.base_url, "--token", target.token, "--account", target.account]
+        args += ["--agent", target.agents[0], "--html", str(page), "--max-examples", "5"]
+        assert main(args) == 1
+    capsys.readouterr()
+    text = _opened_in_chromium(page)
+    assert [line for line in text.splitlines() if line.strip()][1].startswith("FAILED:")  # the verdict first
+    assert "ok_carries_vary_accept" in text or "ok_carries_versioned_content_type_and_vary" in text
+    assert 'curl -i -H "Authorization: Bearer $TOKEN"' in text
+
+
+@needs_chromium
+def test_chromium_opens_the_diff_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    changed = yaml.safe_load(SPEC_PATH.read_text())
+    del changed["paths"]["/{accountKey}/agents/{agentId}/latestInteractions"]["get"]["responses"]["200"]["content"][V1]
+    new = tmp_path / "new.yaml"
+    new.write_text(yaml.safe_dump(changed))
+    assert main(["diff", str(SPEC_PATH), str(new), "--format", "html"]) == 1
+    page = tmp_path / "diff.html"
+    page.write_text(capsys.readouterr().out)
+    text = _opened_in_chromium(page)
+    assert "FAILED:" in text and "response-media-type-removed" in text

@@ -365,11 +365,15 @@ class RedisBackend:
     def journal_limit(self) -> int:
         return self._limit
 
-    async def journal(self) -> list[dict[str, Any]]:
+    async def journal(self, after: int | None = None, last: int | None = None) -> list[dict[str, Any]]:
         raw = await self._call(self._client.lrange(self._keys.journal, 0, -1))
+        lines = [_text(line).split("\t", 3) for line in raw]
+        if after is not None:
+            lines = [line for line in lines if int(line[0]) > after]
+        if last is not None:
+            lines = lines[len(lines) - last :] if last else []
         entries = []
-        for line in raw:
-            entry_id, status, fault, rendered = _text(line).split("\t", 3)
+        for entry_id, status, fault, rendered in lines:
             entries.append(
                 {
                     "id": int(entry_id),

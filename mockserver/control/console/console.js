@@ -169,20 +169,34 @@ async function renderAnswers() {
 
 // -- the journal, live ------------------------------------------------------------------------------
 
-async function refreshJournal() {
+const SHOWN = 300;
+let journalRows = [];
+let lastId = null;
+let polls = 0;
+
+// Every second the entries after the last one shown, and every fifth time the whole journal (it may
+// have been cleared, or another filter typed): the mock explains only what is new.
+async function refreshJournal(whole) {
   const filter = document.getElementById("journal-filter");
   const query = new URLSearchParams();
   if (filter.agent.value) query.set("agent", filter.agent.value);
   if (filter.status.value) query.set("status", filter.status.value);
+  const incremental = !whole && lastId !== null && polls++ % 5 !== 0;
+  if (incremental) query.set("after", String(lastId));
+  query.set("last", String(SHOWN));
   let journal;
   try {
     journal = await api("GET", "/journal" + (query.size ? "?" + query : ""));
   } catch (error) {
     return;
   }
+  const fresh = journal.requests.slice().reverse();
+  journalRows = (incremental ? fresh.concat(journalRows) : fresh).slice(0, SHOWN);
+  if (journalRows.length) lastId = Math.max(lastId ?? 0, journalRows[0].id);
+  if (!incremental) lastId = journalRows.length ? journalRows[0].id : null;
   const body = document.getElementById("journal");
   body.replaceChildren();
-  for (const entry of journal.requests.slice().reverse()) {
+  for (const entry of journalRows) {
     const asked = Object.entries(entry.query || {}).map(([name, values]) => values.map((v) => `${name}=${v}`).join("&")).join("&");
     const accept = entry.accept.length ? entry.accept.join(", ") : "no Accept";
     const status = entry.status === null ? "dropped" : String(entry.status);
@@ -230,9 +244,9 @@ document.getElementById("advance").addEventListener("click", () => {
   act("POST", "/clock/advance", { seconds });
 });
 document.getElementById("v2-query").addEventListener("change", () => renderAnswers());
-document.getElementById("journal-filter").addEventListener("input", () => refreshJournal());
+document.getElementById("journal-filter").addEventListener("input", () => refreshJournal(true));
 
 refresh();
-refreshJournal();
-setInterval(refreshJournal, POLL_MS);
+refreshJournal(true);
+setInterval(() => refreshJournal(false), POLL_MS);
 setInterval(refresh, 2 * POLL_MS);

@@ -143,3 +143,31 @@ def test_the_other_lists_take_no_query_parameters(client: httpx.Client) -> None:
         refused = client.get(path, params={"agent": "agent-7"})
         assert refused.status_code == 400
         assert "takes no query parameters, got: agent" in refused.json()["message"]
+
+
+def test_after_an_id_only_the_later_entries_come_with_other_filters_still_applying(client: httpx.Client) -> None:
+    for agent in ("agent-7", "1234", "agent-7"):
+        get(client, agent)
+    first, *rest = client.get("/__admin/journal").json()["requests"]
+    later = client.get("/__admin/journal", params={"after": str(first["id"])}).json()["requests"]
+    assert [entry["id"] for entry in later] == [entry["id"] for entry in rest]
+    both = client.get("/__admin/journal", params={"after": str(first["id"]), "agent": "agent-7"}).json()["requests"]
+    assert [entry["agent"] for entry in both] == ["agent-7"]
+    assert client.get("/__admin/journal", params={"after": str(rest[-1]["id"])}).json()["requests"] == []
+
+
+def test_after_must_be_an_entry_id(client: httpx.Client) -> None:
+    refused = client.get("/__admin/journal", params={"after": "yesterday"})
+    assert refused.status_code == 400 and "after" in refused.json()["message"]
+
+
+def test_last_keeps_the_newest_of_those_selected(client: httpx.Client) -> None:
+    for agent in ("agent-7", "1234", "agent-7", "1234"):
+        get(client, agent)
+    every = client.get("/__admin/journal").json()["requests"]
+    newest = client.get("/__admin/journal", params={"last": "2"}).json()["requests"]
+    assert [entry["id"] for entry in newest] == [entry["id"] for entry in every[-2:]]
+    of_one_agent = client.get("/__admin/journal", params={"last": "1", "agent": "agent-7"}).json()["requests"]
+    assert [entry["id"] for entry in of_one_agent] == [every[2]["id"]]
+    assert client.get("/__admin/journal", params={"last": "0"}).json()["requests"] == []
+    assert client.get("/__admin/journal", params={"last": "-1"}).status_code == 400
