@@ -43,6 +43,7 @@ from mockserver.model import State
 from mockserver.responses import Response, send_response
 from mockserver.scenarios.document import Scenario, load_scenario_file
 from mockserver.scenarios.player import ScenarioPlayer
+from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.settings import Settings
 from mockserver.spec import load_document, load_spec, version_view
 
@@ -73,6 +74,8 @@ class MockServer:
     """`/v0/openapi.vN.json`: the spec holding version N alone, for generic tools."""
     scenario: Scenario | None = None
     """Played from the start (`Settings.scenario`), loaded and checked when the app is built."""
+    simulation: SimulationSettings | None = None
+    """Played from the start (`Settings.simulate`)."""
     player: ScenarioPlayer | None = field(init=False)
     """Plays scenarios on the mock's clock; None on a fleet, where they are not available yet."""
     admin_app: Any = field(init=False)
@@ -125,6 +128,8 @@ class MockServer:
                     self.player.start()
                     if self.scenario is not None:
                         await self.player.play(self.scenario)
+                    elif self.simulation is not None:
+                        await self.player.simulate(self.simulation)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.player is not None:
@@ -203,6 +208,9 @@ def create_app(
         route=spec.route_pattern(),
         route_template=spec.route_template,
         scenario=scenario,
+        simulation=SimulationSettings(settings.simulated_agents, settings.seed, settings.history)
+        if settings.simulate
+        else None,
     )
 
 

@@ -27,6 +27,7 @@ from mockserver.backends.redis.setup import StoreSetupError
 from mockserver.cors import parse_origins
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
+from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.serving import exit_cleanly_on_signals, serve, serve_workers
 from mockserver.settings import HTTP_SERVERS, Settings, parse_versions
 from mockserver.spec import load_spec
@@ -95,6 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="a scenario document (YAML or JSON) played from the start on the mock's clock",
     )
     run.add_argument(
+        "--simulate",
+        action="store_true",
+        help="play a seeded contact centre: simulated agents join every account (docs: reference/simulation)",
+    )
+    run.add_argument(
+        "--agents",
+        type=int,
+        default=defaults.simulated_agents,
+        help="simulated agents per account (default: %(default)s)",
+    )
+    run.add_argument("--seed", type=int, default=defaults.seed, help="the simulation's seed (default: %(default)s)")
+    run.add_argument(
+        "--history",
+        type=float,
+        default=defaults.history,
+        help="seconds a simulation keeps an ended channel (default: %(default)g)",
+    )
+    run.add_argument(
         "--speed",
         type=float,
         default=defaults.speed,
@@ -139,8 +158,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             cors=None if args.cors is None else parse_origins(args.cors),
             http_server=args.http_server,
             scenario=args.scenario,
+            simulate=args.simulate,
+            simulated_agents=args.agents,
+            seed=args.seed,
+            history=args.history,
             speed=args.speed,
         )
+        if args.simulate:
+            SimulationSettings(args.agents, args.seed, args.history)  # refuses --agents or --history out of range
     except ValueError as error:
         parser.error(str(error))
     try:
@@ -238,6 +263,10 @@ def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str 
         lines.append(f"  cors:     {', '.join(settings.cors)}")
     if settings.scenario is not None:
         lines.append(f"  scenario: {settings.scenario} (GET {root}/__admin/scenario)")
+    if settings.simulate:
+        lines.append(
+            f"  simulate: {settings.simulated_agents} agents per account, seed {settings.seed} (GET {root}/__admin/scenario)"
+        )
     if settings.speed != 1:
         lines.append(f"  clock:    {settings.speed:g}x real time")
     if settings.store:

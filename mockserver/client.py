@@ -159,6 +159,13 @@ class MockClient:
             return dict(payload)
         return dict(self._call("PUT", "/scenario", scenario))
 
+    def simulate(
+        self, *, agents: int | None = None, seed: int | None = None, history: int | None = None
+    ) -> dict[str, Any]:
+        """Play a seeded contact centre from now: `agents` simulated agents join every account; it runs,
+        pauses and steps like a scenario (`scenario()`, `advance_clock`...)."""
+        return dict(self._call("PUT", "/simulation", _without_none(agents=agents, seed=seed, history=history)))
+
     def scenario(self) -> dict[str, Any]:
         """Where the scenario is: status, position, events fired, the next one, those that could not apply."""
         return dict(self._call("GET", "/scenario"))

@@ -37,6 +37,13 @@ class Settings:
     `start_in_thread` always use uvicorn, which can run in a thread of another program."""
     scenario: Path | None = None
     """A scenario document played from the start (mockserver/scenarios/document.py)."""
+    simulate: bool = False
+    """Play a seeded contact centre from the start (mockserver/scenarios/simulation.py)."""
+    simulated_agents: int = 5
+    """Simulated agents per account."""
+    seed: int = 1
+    history: float = 3600.0
+    """Seconds a simulation keeps an ended channel."""
     speed: float = 1.0
     """How much faster than real time the mock's clock runs (1: real time)."""
     cors: tuple[str, ...] | None = None
@@ -57,6 +64,13 @@ class Settings:
             raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, got {self.http_server!r}")
         if not 0 < self.speed <= MAX_SPEED:
             raise ValueError(f"--speed must be above 0 and at most {MAX_SPEED:g}, got {self.speed:g}")
+        if self.simulate and self.scenario is not None:
+            raise ValueError("--simulate and --scenario both play on the mock's clock: choose one")
+        if self.simulate and self.store is not None:
+            raise ValueError(
+                "--simulate plays in one process; on a fleet (--store) each worker would play it again. "
+                "Simulations on a fleet are not available yet."
+            )
         if self.scenario is not None and self.store is not None:
             raise ValueError(
                 "--scenario plays in one process; on a fleet (--store) each worker would play it again. "

@@ -168,6 +168,24 @@ def _revoke_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created
     return replace(state, tokens=tokens, document=None), {"account": revoked.account, "revoked": True}
 
 
+def _forget_ended(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    """Drop an agent's channels that ended before `before`, and interactions left without channels: a
+    simulation keeps a bounded history this way, as a real service's retention would."""
+    agent = _agent(state, args["account"], args["agent"])
+    before = moment(args["before"])
+    kept, forgotten = [], 0
+    for interaction in agent.interactions:
+        channels = tuple(c for c in interaction.channels if c.end is None or c.end >= before)
+        forgotten += len(interaction.channels) - len(channels)
+        if channels:
+            kept.append(
+                interaction if len(channels) == len(interaction.channels) else replace(interaction, channels=channels)
+            )
+    if not forgotten:
+        return state, {"forgotten": 0}
+    return _with_agent(state, args["account"], prepare_agent(agent.id, kept)), {"forgotten": forgotten}
+
+
 def _set_clock(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     """Freeze the clock at `now`, or release it (`now` null) to the system clock at `released_at`."""
     frozen = moment(args["now"]) if args.get("now") else None
@@ -197,6 +215,7 @@ def _put(items: tuple[T, ...], index: int, item: T) -> tuple[T, ...]:
 
 _OPERATIONS: dict[str, Callable[[State, Mapping[str, Any]], tuple[State, Created]]] = {
     "add_agent": _add_agent,
+    "forget_ended": _forget_ended,
     "start_interaction": _start_interaction,
     "add_channel": _add_channel,
     "end_channel": _end_channel,

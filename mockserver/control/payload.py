@@ -63,6 +63,12 @@ class Payload:
             raise ControlError(400, f"Field '{name}' must be an RFC 3339 date-time with a time zone, got {value!r}.")
         return in_utc(parsed)
 
+    def whole(self, name: str, *, default: int) -> int:
+        value = self.body.get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ControlError(400, f"Field '{name}' must be a whole number, got {value!r}.")
+        return value
+
     def seconds(self, name: str) -> int:
         value = self.body.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_CLOCK_MOVE_SECONDS:

@@ -20,6 +20,7 @@
     GET  PUT  DELETE /__admin/scenario           where the scenario is / play one (a scenario document) / stop it
     POST      /__admin/scenario/pause|resume     hold it / go on
     POST      /__admin/scenario/seek             jump forward {seconds}
+    PUT       /__admin/simulation                play a seeded contact centre {agents?, seed?, history?}
 
 Answers are JSON: what was created or changed, or `{"message"}` (with `errors` for a refused document);
 503 when the shared store of a fleet cannot be reached (nothing was changed).
@@ -62,6 +63,7 @@ from mockserver.fixtures.documents import dump_document, to_document
 from mockserver.fixtures.load import parse_text
 from mockserver.scenarios.document import build_scenario
 from mockserver.scenarios.player import ScenarioPlayer
+from mockserver.scenarios.simulation import SimulationSettings
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 CONTROL_PLANE_DOCUMENT = json.dumps(yaml.safe_load((Path(__file__).parent / "openapi.yaml").read_text())).encode()
@@ -218,6 +220,19 @@ def create_admin_app(
         scenario = build_scenario(parse_text(text, "scenario document"), "scenario document")
         return JSONResponse(await playing.play(scenario), 201)
 
+    async def play_simulation(request: Request) -> Response:
+        playing = scenarios()
+        payload = Payload(await _json(request), ("agents", "seed", "history"))
+        try:
+            settings = SimulationSettings(
+                agents=payload.whole("agents", default=SimulationSettings.agents),
+                seed=payload.whole("seed", default=SimulationSettings.seed),
+                history=payload.whole("history", default=int(SimulationSettings.history)),
+            )
+        except ValueError as error:
+            raise ControlError(400, str(error).replace("--", "")) from None
+        return JSONResponse(await playing.simulate(settings), 201)
+
     async def stop_scenario(request: Request) -> Response:
         return JSONResponse(await scenarios().stop())
 
@@ -320,6 +335,7 @@ def create_admin_app(
         ("/__admin/scenario/pause", pause_scenario, "POST"),
         ("/__admin/scenario/resume", resume_scenario, "POST"),
         ("/__admin/scenario/seek", seek_scenario, "POST"),
+        ("/__admin/simulation", play_simulation, "PUT"),
     ]
     return Starlette(
         routes=[

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,25 +27,47 @@ from mockserver.control.changes import Change
 from mockserver.errors import ControlError
 from mockserver.model import State
 from mockserver.scenarios.document import Event, Scenario
+from mockserver.scenarios.simulation import SimulationSettings, simulate
 
+KEPT_FAILURES = 100
+"""The last events that could not apply, kept to show (a simulation runs for days)."""
 LONGEST_SLEEP = 0.5
 """The background task looks again at least this often (seconds): the clock may have been moved."""
 
 
 @dataclass
 class Playing:
-    scenario: Scenario
+    name: str
+    events: Iterator[Event]
+    """In the order they happen; endless for a simulation."""
+    total: int | None
+    """How many events there are; None for a simulation."""
+    length: float | None
     origin: datetime
     """The mock's time of second 0: events happen at origin + at (moved by pauses and seeks)."""
-    next_index: int = 0
+    upcoming: Event | None = None
+    fired: int = 0
     paused_at: datetime | None = None
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    failures: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEPT_FAILURES))
+
+    @classmethod
+    def of(cls, scenario: Scenario, origin: datetime) -> Playing:
+        events = iter(scenario.events)
+        return cls(scenario.name, events, len(scenario.events), scenario.length, origin, next(events, None))
+
+    @classmethod
+    def endless(cls, name: str, events: Iterator[Event], origin: datetime) -> Playing:
+        return cls(name, events, None, None, origin, next(events, None))
 
     def due(self, event: Event) -> datetime:
         return self.origin + timedelta(seconds=event.at)
 
     def position(self, now: datetime) -> float:
         return ((self.paused_at or now) - self.origin).total_seconds()
+
+    def advance(self) -> None:
+        self.fired += 1
+        self.upcoming = next(self.events, None)
 
 
 class ScenarioPlayer:
@@ -59,9 +82,18 @@ class ScenarioPlayer:
 
     async def play(self, scenario: Scenario) -> dict[str, Any]:
         """Start `scenario` now (replacing any other); events due at once (at 0) happen before this returns."""
+        return await self._start(lambda now: Playing.of(scenario, now))
+
+    async def simulate(self, settings: SimulationSettings) -> dict[str, Any]:
+        """Start a simulation now, its agents joining every account of the state (replacing any scenario)."""
+        accounts = list((await self.backend.current()).accounts)
+        name = f"simulation (seed {settings.seed}, {settings.agents} agents per account)"
+        return await self._start(lambda now: Playing.endless(name, simulate(settings, accounts), now))
+
+    async def _start(self, make: Callable[[datetime], Playing]) -> dict[str, Any]:
         async with self._lock:
             now = await self._now()
-            self.playing = Playing(scenario, now)
+            self.playing = make(now)
             await self._fire_due(now)
         self._wake.set()
         return await self.status()
@@ -69,22 +101,21 @@ class ScenarioPlayer:
     async def status(self) -> dict[str, Any]:
         playing = self._loaded()
         now = await self._now()
-        events = playing.scenario.events
-        upcoming = events[playing.next_index] if playing.next_index < len(events) else None
-        if playing.next_index >= len(events):
+        upcoming = playing.upcoming
+        if upcoming is None:
             status = "finished"
         elif playing.paused_at is not None:
             status = "paused"
         else:
             status = "playing"
         return {
-            "name": playing.scenario.name,
+            "name": playing.name,
             "status": status,
             "started_at": precise_rfc3339(playing.origin),
             "position_seconds": round(playing.position(now), 6),
-            "length_seconds": playing.scenario.length,
-            "events": len(events),
-            "fired": playing.next_index,
+            "length_seconds": playing.length,
+            "events": playing.total,
+            "fired": playing.fired,
             "next": None
             if upcoming is None
             else {"at": upcoming.at, "due": precise_rfc3339(playing.due(upcoming)), "event": upcoming.describe()},
@@ -171,12 +202,12 @@ class ScenarioPlayer:
 
     async def _seconds_to_next(self) -> float:
         playing = self.playing
-        if playing is None or playing.paused_at is not None or playing.next_index >= len(playing.scenario.events):
+        if playing is None or playing.paused_at is not None or playing.upcoming is None:
             return LONGEST_SLEEP
         state = await self.backend.current()
         if state.clock.frozen_at is not None:
             return LONGEST_SLEEP
-        until = (playing.due(playing.scenario.events[playing.next_index]) - state.clock.now()).total_seconds()
+        until = (playing.due(playing.upcoming) - state.clock.now()).total_seconds()
         return until / getattr(state.clock, "speed", 1.0)
 
     # -- firing ----------------------------------------------------------------------------------
@@ -193,24 +224,21 @@ class ScenarioPlayer:
         playing = self.playing
         if playing is None or (playing.paused_at is not None and not ignore_pause):
             return
-        events = playing.scenario.events
-        while playing.next_index < len(events) and playing.due(events[playing.next_index]) <= now:
-            event = events[playing.next_index]
-            at = playing.due(event)
-            for change in changes_of(event, at):
+        while playing.upcoming is not None and playing.due(playing.upcoming) <= now:
+            event = playing.upcoming
+            for change in changes_of(event, playing.due(event)):
                 try:
                     await self.backend.change(_making(change))
                 except ControlError as error:
-                    playing.failures.append(
-                        {
-                            "index": playing.next_index,
-                            "at": event.at,
-                            "event": event.describe(),
-                            "message": error.message,
-                        }
-                    )
+                    failure = {
+                        "index": playing.fired,
+                        "at": event.at,
+                        "event": event.describe(),
+                        "message": error.message,
+                    }
+                    playing.failures.append(failure)
                     break
-            playing.next_index += 1
+            playing.advance()
 
 
 def _making(change: Change) -> Callable[[State], Change]:
@@ -258,4 +286,7 @@ def changes_of(event: Event, when: datetime) -> list[Change]:
         return [Change("add_token", {"account": event.account, "token": event.name, "expires": expiry})]
     if event.action == "revoke_token":
         return [Change("revoke_token", {"token": event.name})]
+    if event.action == "forget":
+        before = when - timedelta(seconds=event.at - fields["before"])
+        return [Change("forget_ended", {**where, "before": precise_rfc3339(before)})]
     raise AssertionError(f"unknown action {event.action}")

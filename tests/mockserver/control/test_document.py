@@ -42,6 +42,7 @@ CLIENT_OPERATIONS = {
     "clear_faults": "clearFaults",
     "answers": "agentAnswers",
     "play": "playScenario",
+    "simulate": "playSimulation",
     "scenario": "getScenario",
     "pause_scenario": "pauseScenario",
     "resume_scenario": "resumeScenario",
