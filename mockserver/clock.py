@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -54,10 +55,11 @@ class AcceleratedClock:
 
     def __init__(self, speed: float, anchor: datetime | None = None) -> None:
         self.speed = speed
-        self._anchor = in_utc(anchor) if anchor is not None else datetime.now(UTC)
+        self._anchor = (in_utc(anchor) if anchor is not None else datetime.now(UTC)).timestamp()
 
     def now(self) -> datetime:
-        return self._anchor + (datetime.now(UTC) - self._anchor) * self.speed
+        # Read on every request (the journal, token expiry): plain floats, not datetime arithmetic.
+        return datetime.fromtimestamp(self._anchor + (time.time() - self._anchor) * self.speed, UTC)
 
     def __repr__(self) -> str:
-        return f"AcceleratedClock({self.speed}, {self._anchor.isoformat()})"
+        return f"AcceleratedClock({self.speed}, {datetime.fromtimestamp(self._anchor, UTC).isoformat()})"

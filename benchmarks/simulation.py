@@ -1,0 +1,98 @@
+"""What a simulation costs serving: the mock simulating 1,000 agents per account at ten times real
+speed against the same mock without a simulation, in one run.
+
+    .venv/bin/python benchmarks/simulation.py [--runs 3] [--seconds 5] [--agents 1000] [--speed 10]
+
+Each `mockserver run` on CPU 0, wrk on CPU 1 (32 connections, agent-7's v1 answer); the two mocks
+are measured in turns and the medians compared (goal: within 5%). Two figures each way: throughput,
+and the mock's CPU time per request (which includes applying the simulation's events).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+PORT = 18096
+URL = f"http://127.0.0.1:{PORT}"
+TARGET = f"{URL}/v0/a1b2c3d4e5/agents/agent-7/latestInteractions"
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def mock(*extra: str) -> Iterator[int]:
+    process = subprocess.Popen(
+        ["taskset", "-c", "0", sys.executable, "-m", "mockserver", "run", "--port", str(PORT), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(URL + "/__admin/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wrk(seconds: int, pid: int) -> tuple[float, float]:
+    command = ["taskset", "-c", "1", "wrk", "-t1", "-c32", f"-d{seconds}s"]
+    command += ["-H", "Authorization: Bearer valid-token", "-H", "Accept: application/json;version=1", TARGET]
+    before = cpu_seconds(pid)
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    spent = cpu_seconds(pid) - before
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return rate, spent / (rate * seconds) * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--speed", type=float, default=10)
+    args = parser.parse_args()
+    plain: list[tuple[float, float]] = []
+    simulating: list[tuple[float, float]] = []
+    fired: list[int] = []
+    for _ in range(args.runs):
+        with mock() as pid:
+            wrk(1, pid)
+            plain.append(wrk(args.seconds, pid))
+        with mock("--simulate", "--agents", str(args.agents), "--speed", f"{args.speed:g}") as pid:
+            wrk(1, pid)
+            before = httpx.get(URL + "/__admin/scenario").json()["fired"]
+            simulating.append(wrk(args.seconds, pid))
+            fired.append(httpx.get(URL + "/__admin/scenario").json()["fired"] - before)
+    rate0, cpu0 = (statistics.median(r[i] for r in plain) for i in (0, 1))
+    rate1, cpu1 = (statistics.median(r[i] for r in simulating) for i in (0, 1))
+    print(
+        f"# simulation benchmark: {args.runs} x {args.seconds}s each way, {args.agents} agents per account at {args.speed:g}x\n"
+    )
+    print("| mock | req/s (median) | ratio | CPU µs per request (median) | ratio |")
+    print("|---|---|---|---|---|")
+    print(f"| without a simulation | {rate0:,.0f} | 1.00x | {cpu0:.1f} | 1.00x |")
+    print(f"| simulating | {rate1:,.0f} | {rate1 / rate0:.2f}x | {cpu1:.1f} | {cpu1 / cpu0:.2f}x |")
+    print(f"\nevents applied per second while measured: {statistics.median(fired) / args.seconds:,.0f}")
+
+
+if __name__ == "__main__":
+    main()
