@@ -162,3 +162,15 @@ def test_on_a_fleet_the_console_shows_the_fleets_state_and_journal(fleet: Fleet,
         assert "406" in (row.text_content() or "")
     finally:
         httpx.post(first + "/__admin/reset").raise_for_status()
+
+
+def test_what_the_console_shows_is_text_never_markup(console_mock: RunningMock, browser: Browser) -> None:
+    hostile = "<img src=x onerror=window.pwned=1>"
+    httpx.post(console_mock.url + "/__admin/accounts/a1b2c3d4e5/agents", json={"id": hostile}).raise_for_status()
+    httpx.get(console_mock.url + path(hostile), headers={**auth(), "Accept": hostile})
+    page = browser.page
+    page.goto(console_mock.url + "/__admin/ui/")
+    page.wait_for_selector("#journal tr")
+    assert hostile in page.text_content("#agents") and hostile in page.text_content("#journal")
+    assert page.evaluate("window.pwned") is None
+    assert page.query_selector("#agents img, #journal img") is None
