@@ -64,6 +64,11 @@ class Settings:
             raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, got {self.http_server!r}")
         if not 0 < self.speed <= MAX_SPEED:
             raise ValueError(f"--speed must be above 0 and at most {MAX_SPEED:g}, got {self.speed:g}")
+        if self.speed != 1 and self.store is not None:
+            raise ValueError(
+                "--speed runs one process's clock faster; on a fleet (--store) the workers' clocks would part, "
+                "so it is not available there yet."
+            )
         if self.simulate and self.scenario is not None:
             raise ValueError("--simulate and --scenario both play on the mock's clock: choose one")
         if self.simulate and self.store is not None:

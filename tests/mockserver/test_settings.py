@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_STORE_PREFIX, Settings, parse_versions
@@ -44,3 +46,18 @@ def test_parse_versions(text: str, versions: set[int]) -> None:
 def test_parse_versions_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="--versions"):
         parse_versions(text)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"speed": 10.0, "store": "redis://127.0.0.1:6379/0"}, "fleet"),
+        ({"speed": 0.0}, "--speed"),
+        ({"speed": 20_000.0}, "--speed"),
+        ({"simulate": True, "scenario": Path("day.yaml")}, "choose one"),
+        ({"scenario": Path("day.yaml"), "store": "redis://127.0.0.1:6379/0"}, "fleet"),
+    ],
+)
+def test_time_settings_that_cannot_work_are_refused_with_why(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings(**changes)  # type: ignore[arg-type]

@@ -169,6 +169,8 @@ def test_on_a_fleet_a_simulation_is_refused_with_why(fleet: Fleet) -> None:
         (["--history", "1"], "--history"),
         (["--scenario", "fixtures/scenario-agent-day.yaml"], "choose one"),
         (["--store", "redis://127.0.0.1:1/0"], "fleet"),
+        (["--speed", "10", "--store", "redis://127.0.0.1:1/0"], "fleet"),
+        (["--speed", "-1"], "--speed"),
     ],
 )
 def test_the_command_line_refuses_a_simulation_it_cannot_play(arguments: list[str], message: str) -> None:
