@@ -31,9 +31,16 @@ class Message:
     headers: list[tuple[bytes, bytes]]
     body: bytearray = field(default_factory=bytearray)
     truncated: bool = False
+    _by_name: dict[bytes, list[bytes]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def header(self, name: bytes) -> list[bytes]:
-        return [value for key, value in self.headers if key.lower() == name]
+        """The values of a field (`name` lower-case), in order; indexed once: the relay and the judge
+        ask a message for several fields."""
+        if self._by_name is None:
+            self._by_name = {}
+            for key, value in self.headers:
+                self._by_name.setdefault(key.lower(), []).append(value)
+        return self._by_name.get(name, [])
 
 
 @dataclass
