@@ -45,7 +45,7 @@ from mockserver.scenarios.document import Scenario, load_scenario_file
 from mockserver.scenarios.player import ScenarioPlayer
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.settings import Settings
-from mockserver.spec import load_document, load_spec, version_view
+from mockserver.spec import SpecError, load_document, load_spec, version_view
 
 # Connexion's security and request validation would answer before our checks, in another order
 # and in problem+json; the contract fixes both, so api.py owns every check.
@@ -187,8 +187,9 @@ def create_app(
     settings = settings or Settings()
     quiet_dropped_connections()
     scenario = load_scenario_file(settings.scenario) if settings.scenario is not None else None
-    backend = create_backend(settings, state, on_state, store_ready=store_ready)
     spec = load_spec()
+    check_versions_declared(settings)
+    backend = create_backend(settings, state, on_state, store_ready=store_ready)
     endpoint = endpoint_class(backend.held, settings.versions, QueryRules.from_spec(spec.parameters))
     connexion_app = AsyncApp(__name__, middlewares=MIDDLEWARES)
     connexion_app.add_api(
@@ -212,6 +213,18 @@ def create_app(
         if settings.simulate
         else None,
     )
+
+
+def check_versions_declared(settings: Settings) -> None:
+    """A version the spec does not declare cannot be served: a SpecError naming both sets."""
+    declared = load_spec().declared_versions
+    undeclared = settings.versions - declared
+    if undeclared:
+        served = ",".join(map(str, sorted(settings.versions & declared))) or "..."
+        raise SpecError(
+            f"the spec declares version(s) {', '.join(map(str, sorted(declared))) or 'none'}; "
+            f"the mock was asked to serve {', '.join(map(str, sorted(undeclared)))} too (try --versions {served})"
+        )
 
 
 def create_backend(

@@ -22,15 +22,15 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from mockserver.app import MockServer, create_app, prepare_store
+from mockserver.app import MockServer, check_versions_declared, create_app, prepare_store
 from mockserver.backends.redis.setup import StoreSetupError
 from mockserver.cors import parse_origins
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.serving import exit_cleanly_on_signals, serve, serve_workers
-from mockserver.settings import HTTP_SERVERS, Settings, parse_versions
-from mockserver.spec import load_spec
+from mockserver.settings import ALL_VERSIONS, HTTP_SERVERS, Settings, parse_versions
+from mockserver.spec import SpecError, load_spec
 
 EXIT_USAGE = 2
 ADMIN_TOKEN_VARIABLE = "LATEST_INTERACTIONS_ADMIN_TOKEN"
@@ -57,9 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--versions",
-        default="1,2",
-        help="'1,2' (default), '1' (today's production: version 2 answers 406) or '2' (the planned "
-        "version-2-only service: version 1 answers 406)",
+        default=None,
+        help="'1,2', '1' (today's production: version 2 answers 406) or '2' (the planned version-2-only "
+        "service: version 1 answers 406); default: those of 1 and 2 the spec declares",
     )
     run.add_argument(
         "--admin-token",
@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fixtures=args.fixtures,
             host=args.host,
             port=args.port,
-            versions=parse_versions(args.versions),
+            versions=parse_versions(args.versions) if args.versions is not None else served_by_default(),
             admin_token=args.admin_token,
             store=args.store,
             store_prefix=args.store_prefix,
@@ -169,11 +169,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     try:
+        check_versions_declared(settings)
         # With a store, the fixtures are checked and stored here; the workers build their state from the store.
         fixtures = load_fixture_file(settings.fixtures) if settings.store else None
         store = prepare_store(settings, fixtures) if settings.store else None
         app = create_app(settings, on_state=gc.freeze, store_ready=True) if settings.workers == 1 else None
-    except (FixtureError, StoreSetupError) as error:
+    except (FixtureError, StoreSetupError, SpecError) as error:
         print(f"mockserver: {error}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -199,6 +200,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ[SETTINGS_VARIABLE] = encode_settings(settings)
     serve_workers(f"{__name__}:worker_app", settings.workers, sock, settings.http_server)
     return 0
+
+
+def served_by_default() -> frozenset[int]:
+    """The versions the spec declares that the mock can serve (1 and 2): all of them unless told."""
+    try:
+        declared = load_spec().declared_versions & ALL_VERSIONS
+    except SpecError:
+        return ALL_VERSIONS  # create_app reports the spec's problem itself
+    return declared or ALL_VERSIONS
 
 
 def worker_app() -> MockServer:

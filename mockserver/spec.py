@@ -389,6 +389,20 @@ class ApiSpec:
     def route_template(self) -> str:
         return self.base_path + self.path_template
 
+    @property
+    def declared_versions(self) -> frozenset[int]:
+        """The `version=N` of every media type the operation's answers declare."""
+        found: set[int] = set()
+        for item in self.document.get("paths", {}).values():
+            for method in METHODS:
+                for response in ((item.get(method) or {}).get("responses") or {}).values():
+                    for name in (response.get("content") or {}) if isinstance(response, dict) else ():
+                        for parameter in normalise_media_type(name).split(";")[1:]:
+                            key, _, value = parameter.partition("=")
+                            if key == "version" and value.isdigit():
+                                found.add(int(value))
+        return frozenset(found)
+
     def route_pattern(self) -> re.Pattern[str]:
         """The route as a regex whose groups are the path parameters, each one path segment."""
         pattern = re.escape(self.route_template)

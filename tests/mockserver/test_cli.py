@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from tests.conftest import V1, V2, get
 
@@ -170,3 +173,58 @@ def test_versions_2_is_the_planned_version_2_only_service() -> None:
             assert served.status_code == 200 and served.headers["content-type"] == V2
             assert client.get("/v0/openapi.v2.json").status_code == 200
             assert client.get("/v0/openapi.v1.json").status_code == 404
+
+
+def _checkout_without_version_1(tmp_path: Path) -> Path:
+    """A copy of the checkout whose openapi.yaml no longer declares version 1 (the plan once v2 ships)."""
+    root = Path(__file__).resolve().parents[2]
+    for name in ("mockserver", "fixtures"):
+        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    document = yaml.safe_load((root / "openapi.yaml").read_text())
+    del document["paths"]["/{accountKey}/agents/{agentId}/latestInteractions"]["get"]["responses"]["200"]["content"][
+        "application/json;version=1"
+    ]
+    (tmp_path / "openapi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    return tmp_path
+
+
+def _run_from(checkout: Path, *args: str) -> subprocess.Popen[str]:
+    code = f"import sys; sys.path.insert(0, {str(checkout)!r}); from mockserver.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "run", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LATEST_INTERACTIONS_NO_SPEC_CACHE": "1"},
+    )
+
+
+def test_a_spec_without_version_1_is_served_on_what_it_declares(tmp_path: Path) -> None:
+    process = _run_from(_checkout_without_version_1(tmp_path))
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        found = re.search(r"listening on (http://[^/\s]+)/v0", banner)
+        assert found, banner + (process.stderr.read() if process.poll() is not None and process.stderr else "")
+        root = found.group(1)
+        headers = {"Authorization": "Bearer valid-token"}
+        v2 = httpx.get(
+            root + "/v0/a1b2c3d4e5/agents/agent-7/latestInteractions",
+            headers={**headers, "Accept": "application/json;version=2"},
+        )
+        assert v2.status_code == 200
+        v1 = httpx.get(
+            root + "/v0/a1b2c3d4e5/agents/agent-7/latestInteractions",
+            headers={**headers, "Accept": "application/json;version=1"},
+        )
+        assert v1.status_code == 406 and "version=2" in v1.json()["message"] and "version=1" not in v1.json()["message"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+
+
+def test_a_version_the_spec_does_not_declare_is_refused_naming_both(tmp_path: Path) -> None:
+    process = _run_from(_checkout_without_version_1(tmp_path), "--versions", "1,2")
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "declares version(s) 2" in errors and "--versions 2" in errors and "Traceback" not in errors
