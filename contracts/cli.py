@@ -34,10 +34,6 @@ def _versions(text: str) -> frozenset[int]:
         versions = parse_versions(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error).removeprefix("--versions ")) from None
-    if 1 not in versions:
-        # The judge's rules are written for a server serving version 1 (today's production), with or
-        # without version 2; a version-2-only server is not judged yet.
-        raise argparse.ArgumentTypeError(f"must be '1,2' or '1' (the judge needs version 1 served), got {text!r}")
     return versions
 
 
@@ -140,7 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     proxy.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     proxy.add_argument("--port", type=int, default=8081, help="port to listen on (default: 8081; 0 picks one)")
-    proxy.add_argument("--versions", type=_versions, default=frozenset({1, 2}), help="'1,2' (default) or '1'")
+    proxy.add_argument(
+        "--versions",
+        type=_versions,
+        default=frozenset({1, 2}),
+        help="'1,2' (default), '1' or '2' (a version-2-only server)",
+    )
     proxy.add_argument("--junit-xml", type=Path, help="at the end, one test case per rule")
     proxy.add_argument("--report", type=Path, help="at the end, the JSON report")
     proxy.add_argument("--html", type=Path, metavar="PATH", help="at the end, one offline HTML report")
@@ -163,7 +164,7 @@ def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
             "--versions",
             type=_versions,
             default=frozenset({1, 2}),
-            help="'1,2' (default) or '1' for a version-1-only server",
+            help="'1,2' (default), '1' for a version-1-only server, '2' for a version-2-only one",
         )
     parser.add_argument("--junit-xml", type=Path, help="write a JUnit XML report here")
     parser.add_argument("--max-examples", type=_positive, default=25, help="examples per property rule (default: 25)")

@@ -18,6 +18,8 @@ from contracts.target import V1, V2, Target
 T = TypeVar("T")
 Observer = Callable[[Exchange], None]
 _DEFAULT = object()
+_FIRST_SERVED = object()
+"""The Accept of the first version served (1, else 2): for the rules about something else than versions."""
 
 
 class Context:
@@ -65,7 +67,7 @@ class Context:
         account: str | None = None,
         token: Any = _DEFAULT,
         authorization: str | None = None,
-        accept: str | None = V1,
+        accept: str | None | object = _FIRST_SERVED,
         params: Iterable[tuple[str, str]] | Mapping[str, str] = (),
         method: str = "GET",
         extra_headers: Iterable[tuple[str, str]] = (),
@@ -79,7 +81,9 @@ class Context:
             headers.append(("Authorization", authorization))
         elif token is not None:
             headers.append(("Authorization", f"Bearer {self.target.token if token is _DEFAULT else token}"))
-        if accept is not None:
+        if accept is _FIRST_SERVED:
+            accept = self.target.ok_accept
+        if isinstance(accept, str):
             headers.append(("Accept", accept))
         headers.extend(extra_headers)
         pairs = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)

@@ -71,6 +71,9 @@ def precondition(test: Callable[[Context], str | None]) -> Callable[[CheckFuncti
     return decorate
 
 
+requires_v1 = precondition(
+    lambda c: None if c.target.serves_v1 else "version 1 is not served (judged as a version-2-only service)"
+)
 requires_v2 = precondition(lambda c: None if c.target.serves_v2 else "the server is judged in version-1-only mode")
 requires_v1_only = precondition(
     lambda c: None if not c.target.serves_v2 else "the server is judged as serving version 2"

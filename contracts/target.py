@@ -58,6 +58,19 @@ class Target:
     def serves_v2(self) -> bool:
         return 2 in self.versions
 
+    @property
+    def serves_v1(self) -> bool:
+        return 1 in self.versions
+
+    @property
+    def first_version(self) -> int:
+        """The version the rules that are about something else ask for: 1 when served, else 2."""
+        return min(self.versions)
+
+    @property
+    def ok_accept(self) -> str:
+        return f"application/json;version={self.first_version}"
+
     def media_types(self) -> list[str]:
         return [f"application/json;version={v}" for v in sorted(self.versions)]
 

@@ -120,4 +120,4 @@ def foreign_token_is_403(context: Context) -> None:
 @rule("valid_token_is_accepted", "The valid token opens the account: 200 for each agent", SECTION)
 def valid_token_is_accepted(context: Context) -> None:
     for agent in context.target.agents:
-        expect.version_served(context.v1(agent), 1)
+        expect.version_served(context.request(agent), context.target.first_version)

@@ -8,7 +8,7 @@ from contracts import expect
 from contracts.checks.data import FULL, Item, v1_item, v2_items
 from contracts.context import Context
 from contracts.failures import NotExercised, Violation
-from contracts.registry import requires_v2, rule
+from contracts.registry import requires_v1, requires_v2, rule
 
 SECTION = "Cross-version invariants"
 
@@ -19,6 +19,7 @@ SECTION = "Cross-version invariants"
     SECTION,
 )
 @requires_v2
+@requires_v1
 def v1_item_appears_in_v2(context: Context) -> None:
     for agent in context.target.agents:
         chosen, exchange = v1_item(context, agent)
@@ -48,6 +49,7 @@ def _beyond_the_first_hundred(channels: list[Item], chosen: dict[str, Any]) -> b
 
 @rule("v1_is_active_when_v2_shows_an_active_channel", "If v2 shows an active channel, v1's item is active", SECTION)
 @requires_v2
+@requires_v1
 def v1_active_when_any_active(context: Context) -> None:
     for agent in context.target.agents:
         chosen, exchange = v1_item(context, agent)
@@ -63,6 +65,7 @@ def v1_active_when_any_active(context: Context) -> None:
     SECTION,
 )
 @requires_v2
+@requires_v1
 def v1_prefers_phone(context: Context) -> None:
     exercised = False
     for agent in context.target.agents:
@@ -88,6 +91,7 @@ def v1_prefers_phone(context: Context) -> None:
 
 @rule("v1_empty_exactly_when_v2_empty", "v1 answers an empty list exactly when v2 does", SECTION)
 @requires_v2
+@requires_v1
 def v1_empty_iff_v2_empty(context: Context) -> None:
     for agent in context.target.agents:
         chosen, exchange = v1_item(context, agent)

@@ -15,7 +15,7 @@ from contracts.checks.auth import unauthorized
 from contracts.context import Context
 from contracts.failures import NotExercised, Violation
 from contracts.oracle import KnownData
-from contracts.registry import requires_known_data, requires_v2, rule
+from contracts.registry import requires_known_data, requires_v1, requires_v2, rule
 from contracts.strategies import TYPES
 
 SECTION = "Known data (--expect-state)"
@@ -60,6 +60,7 @@ def _visits(context: Context, known: KnownData, budget: int) -> list[Visit]:
 
 @rule("known_data_v1_item_is_exact", "v1 answers exactly the item the contract's order picks from the data", SECTION)
 @requires_known_data
+@requires_v1
 def known_data_v1_item_is_exact(context: Context) -> None:
     known = _known(context)
     for visit in _visits(context, known, V1_BUDGET):
@@ -153,16 +154,16 @@ def known_data_tokens_open_their_account_only(context: Context) -> None:
         others = [a for a in known.accounts() if a != token.account and known.agents_of(a)]
         if not token.valid_at(at):
             if own:
-                answer = context.v1(own[0], account=token.account, token=token.token)
+                answer = context.request(own[0], account=token.account, token=token.token)
                 unauthorized(answer, "the token has expired", token_sent=True)
                 judged += 1
             continue
         if own:
-            answer = context.v1(own[0], account=token.account, token=token.token)
+            answer = context.request(own[0], account=token.account, token=token.token)
             expect.status(answer, 200, "the token opens its account")
             judged += 1
         if others:
-            foreign = context.v1(known.agents_of(others[0])[0], account=others[0], token=token.token)
+            foreign = context.request(known.agents_of(others[0])[0], account=others[0], token=token.token)
             expect.error(foreign, 403, f"the token belongs to account {expect.shown(token.account)}")
             judged += 1
     if not judged:

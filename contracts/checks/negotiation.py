@@ -97,15 +97,16 @@ def version_1_only_refuses_version_2(context: Context) -> None:
 )
 def several_accept_headers_are_one_list(context: Context) -> None:
     agent = context.target.agents[0]
+    served, ok = context.target.first_version, context.target.ok_accept
     # The version in the first line, the last and the middle: a server reading one line only is seen.
     for lines, version in [
-        (["text/html", V1], 1),
-        ([V1, "text/html"], 1),
-        (["text/html", V1, "application/xml"], 1),
-        (["text/html", "application/xml", V1], 1),
+        (["text/html", ok], served),
+        ([ok, "text/html"], served),
+        (["text/html", ok, "application/xml"], served),
+        (["text/html", "application/xml", ok], served),
         *(
             [([V2, f"{V1};q=0.5"], 2), ([f"{V1};q=0.5", V2], 2), ([f"{V2};q=0.5", "text/html", V1], 1)]
-            if context.target.serves_v2
+            if context.target.versions == {1, 2}
             else []
         ),
     ]:

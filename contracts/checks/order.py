@@ -30,12 +30,12 @@ class Attempt:
         agent = "a known agent" if self.known_agent else "an unknown agent"
         return f"{token}, {accept[self.accept]}{parameter}, {agent}"
 
-    def expected_status(self, serves_v2: bool) -> int:
+    def expected_status(self, versions: frozenset[int]) -> int:
         if self.credential in ("missing", "unknown", "expired"):
             return 401
         if self.credential == "foreign":
             return 403
-        if self.accept == "unacceptable" or (self.accept == "v2" and not serves_v2):
+        if self.accept == "unacceptable" or {"v1": 1, "v2": 2}[self.accept] not in versions:
             return 406
         if self.accept == "v2" and self.bad_parameter:
             return 400
@@ -75,7 +75,7 @@ def checks_run_in_contract_order(context: Context) -> None:
             accept=accepts[attempt.accept],
             params=[("size", "0"), ("type", "Fax")] if attempt.bad_parameter else [],
         )
-        expected = attempt.expected_status(target.serves_v2)
+        expected = attempt.expected_status(target.versions)
         if answer.status != expected:
             raise Violation(f"status {expected} for {attempt}", answer.summary(), answer)
 

@@ -6,7 +6,7 @@ from contracts import expect
 from contracts.checks.data import Item, v1_item, v2_items
 from contracts.context import Context
 from contracts.failures import Violation
-from contracts.registry import requires_v2, rule
+from contracts.registry import requires_v1, requires_v2, rule
 from contracts.strategies import any_v2_values
 from contracts.target import V1
 
@@ -14,6 +14,7 @@ SECTION = "Version 1"
 
 
 @rule("v1_answers_one_item_of_three_keys", "v1 answers 0 or 1 item {start, guid, hasEnded}", SECTION)
+@requires_v1
 def v1_answers_one_item(context: Context) -> None:
     for agent in context.target.agents:
         item, exchange = v1_item(context, agent)
@@ -22,6 +23,7 @@ def v1_answers_one_item(context: Context) -> None:
 
 
 @rule("v1_ignores_v2_parameters", "size, type and activeLiveFirst are ignored under v1, whatever their value", SECTION)
+@requires_v1
 def v1_ignores_v2_parameters(context: Context) -> None:
     agent = context.target.agents[0]
     plain, _ = v1_item(context, agent)
@@ -41,6 +43,7 @@ def v1_ignores_v2_parameters(context: Context) -> None:
     SECTION,
 )
 @requires_v2
+@requires_v1
 def v1_item_is_first_in_contract_order(context: Context) -> None:
     for agent in context.target.agents:
         chosen, v1_exchange = v1_item(context, agent)
