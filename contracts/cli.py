@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from contracts.diff.changes import LEVELS
 from contracts.diff.render import FORMATS
-from mockserver.resources import SPEC_PATH
+from mockserver.resources import SPEC_PATH, SPEC_VARIABLE
 from mockserver.settings import parse_versions
 
 if TYPE_CHECKING:
@@ -161,6 +162,12 @@ def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
     """Options of both commands; with versions=False (selftest) --versions and --rule are left out."""
     if versions:
         parser.add_argument(
+            "--spec",
+            type=Path,
+            default=None,
+            help="the OpenAPI document to judge by (default: the project's openapi.yaml; also $LATEST_INTERACTIONS_SPEC)",
+        )
+        parser.add_argument(
             "--versions",
             type=_versions,
             default=frozenset({1, 2}),
@@ -184,6 +191,35 @@ def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    chosen = getattr(args, "spec", None) if args.command in ("check", "proxy") else None
+    if chosen is None:
+        return _run(parser, args)
+    # The rules read the spec in use when they run: another one for this run, as the mock takes it.
+    problem = _spec_problem(chosen)
+    if problem:
+        parser.error(f"--spec {chosen}: {problem}")
+    previous = os.environ.get(SPEC_VARIABLE)
+    os.environ[SPEC_VARIABLE] = str(chosen)
+    try:
+        return _run(parser, args)
+    finally:
+        if previous is None:
+            os.environ.pop(SPEC_VARIABLE, None)
+        else:
+            os.environ[SPEC_VARIABLE] = previous
+
+
+def _spec_problem(path: Path) -> str | None:
+    from mockserver.spec import SpecError, load_spec
+
+    try:
+        load_spec(path)
+    except (SpecError, OSError) as error:
+        return str(error)
+    return None
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "diff":
         return run_diff(args)
     if args.command == "spec":

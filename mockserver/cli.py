@@ -27,6 +27,7 @@ from mockserver.backends.redis.setup import StoreSetupError
 from mockserver.cors import parse_origins
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
+from mockserver.resources import SPEC_VARIABLE
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.serving import exit_cleanly_on_signals, serve, serve_workers
 from mockserver.settings import ALL_VERSIONS, HTTP_SERVERS, Settings, parse_versions
@@ -90,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the state, journal and faults in Redis, shared by every worker and host on it",
     )
     run.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        help="the OpenAPI document to serve (default: the project's openapi.yaml; also $LATEST_INTERACTIONS_SPEC)",
+    )
+    run.add_argument(
         "--scenario",
         type=Path,
         default=None,
@@ -144,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.spec is not None:
+        # Read by every part that loads the spec, worker processes included (they inherit it).
+        try:
+            load_spec(args.spec)
+        except (SpecError, OSError) as error:
+            print(f"mockserver: --spec {args.spec}: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        os.environ[SPEC_VARIABLE] = str(args.spec.resolve())
     try:
         settings = Settings(
             fixtures=args.fixtures,

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from mockserver.resources import SPEC_PATH
+from mockserver.resources import spec_path
 
 OPERATION_ID = "latestInteractions"
 NO_CACHE_VARIABLE = "LATEST_INTERACTIONS_NO_SPEC_CACHE"
@@ -410,14 +410,23 @@ class ApiSpec:
         return re.compile(f"^{pattern}$")
 
 
+def load_document(path: Path | None = None) -> SpecDocument:
+    """The spec in use (`resources.spec_path()`), or the one at `path`; read once per path."""
+    return _document(path or spec_path())
+
+
+def load_spec(path: Path | None = None) -> ApiSpec:
+    return _api(path or spec_path())
+
+
 @cache
-def load_document(path: Path = SPEC_PATH) -> SpecDocument:
+def _document(path: Path) -> SpecDocument:
     return SpecDocument.load(path)
 
 
 @cache
-def load_spec(path: Path = SPEC_PATH) -> ApiSpec:
-    spec = load_document(path)
+def _api(path: Path) -> ApiSpec:
+    spec = _document(path)
     operation = spec.operation(OPERATION_ID)
     return ApiSpec(spec.document, spec.base_path, operation.path, operation.query_schemas())
 

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from contracts.context import Context
 from contracts.failures import Exchange, Violation
 from contracts.open_points import is_open_value
-from contracts.registry import requires_v2, rule
+from contracts.registry import requires_v1, requires_v2, rule
 from mockserver.spec import load_document, version_view
 
 SECTION = "openapi.yaml (Schemathesis)"
@@ -80,6 +80,7 @@ def _run(context: Context, version: int, mode: GenerationMode, checks: list[Any]
     "Schemathesis: v1 answers conform to the spec (schema, status, content type, headers)",
     SECTION,
 )
+@requires_v1
 def schemathesis_v1(context: Context) -> None:
     _run(context, 1, GenerationMode.POSITIVE, [*POSITIVE_CHECKS, ignored_auth])
 

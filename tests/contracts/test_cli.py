@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -14,7 +15,7 @@ from contracts.cli import main
 from contracts.registry import RULES
 from mockserver import Settings, create_app
 from mockserver.fixtures.check import build_state
-from mockserver.resources import DEFAULT_FIXTURES
+from mockserver.resources import DEFAULT_FIXTURES, SPEC_PATH, SPEC_VARIABLE
 from mockserver.running import RunningMock, start_in_thread
 from tests.conftest import one_agent_document
 from tests.contracts.conftest import check_args
@@ -256,3 +257,31 @@ def test_a_tie_break_no_outside_view_can_confirm_is_inconclusive_not_failed(
     skipped = case.find("skipped")
     assert skipped is not None and skipped.get("message", "").startswith("inconclusive: ")
     assert known == 0
+
+
+def _spec_without_version_1(tmp_path: Path) -> Path:
+    document = yaml.safe_load(SPEC_PATH.read_text())
+    del document["paths"]["/{accountKey}/agents/{agentId}/latestInteractions"]["get"]["responses"]["200"]["content"][
+        "application/json;version=1"
+    ]
+    path = tmp_path / "v2-only.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def test_the_judge_takes_another_spec_and_judges_by_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = _spec_without_version_1(tmp_path)
+    with start_in_thread(create_app(Settings(versions=frozenset({2})))) as v2_only:
+        args = check_args(v2_only.base_url, "--spec", str(spec), "--versions", "2", "--max-examples", "10")
+        assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "0 failed" in out and "schemathesis_v1_conformance" in out
+    assert SPEC_VARIABLE not in os.environ  # the run's spec does not outlive the run
+
+
+def test_a_spec_that_cannot_be_read_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 3.0.3\ninfo: [\n")
+    with pytest.raises(SystemExit) as exited:
+        main(check_args("http://127.0.0.1:1/v0", "--spec", str(broken)))
+    assert exited.value.code == 2 and "--spec" in capsys.readouterr().err

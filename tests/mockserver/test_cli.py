@@ -228,3 +228,16 @@ def test_a_version_the_spec_does_not_declare_is_refused_naming_both(tmp_path: Pa
     _, errors = process.communicate(timeout=60)
     assert process.returncode == 2
     assert "declares version(s) 2" in errors and "--versions 2" in errors and "Traceback" not in errors
+
+
+def test_spec_serves_another_document(tmp_path: Path) -> None:
+    spec = _checkout_without_version_1(tmp_path) / "openapi.yaml"
+    with running("--spec", str(spec)) as (root, banner, _):
+        assert "serves:   application/json;version=2\n" in banner
+        headers = {"Authorization": "Bearer valid-token", "Accept": "application/json;version=1"}
+        assert httpx.get(root + "/v0/a1b2c3d4e5/agents/agent-7/latestInteractions", headers=headers).status_code == 406
+
+
+def test_a_spec_that_cannot_be_read_exits_2_naming_it(tmp_path: Path) -> None:
+    result = run_to_exit("run", "--spec", str(tmp_path / "absent.yaml"))
+    assert result.returncode == 2 and "--spec" in result.stderr and "Traceback" not in result.stderr
