@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.errors import FixtureError
-from mockserver.fixtures.load import parse_text
+from mockserver.fixtures.load import read_document_file
 from mockserver.model import DIRECTIONS, INTERACTION_TYPES
 
 ACTIONS = ("start", "add_channel", "end_channel", "end", "add_agent", "add_token", "revoke_token")
@@ -83,14 +83,7 @@ class Scenario:
 
 
 def load_scenario_file(path: str | Path) -> Scenario:
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise FixtureError([f"(file): cannot read {source}: {error.strerror or error}"], source) from None
-    except UnicodeDecodeError:
-        raise FixtureError(["(file): not UTF-8 text"], source) from None
-    return build_scenario(parse_text(text, source), source)
+    return build_scenario(read_document_file(path), str(path))
 
 
 def build_scenario(document: Any, source: str = "scenario document") -> Scenario:
@@ -244,14 +237,8 @@ class _Checker:
         self, path: str, raw: Mapping[str, Any], name: str, account: str, agent: str, scenario: str, at: float
     ) -> dict[str, Any] | None:
         to = raw.get("to")
-        interaction = self.interactions.get(to) if isinstance(to, str) else None
+        interaction = self._started(f"{path}.to", to, account, agent)
         if interaction is None:
-            self.fail(f"{path}.to", f"must name an interaction started by an earlier event, got {to!r}")
-            return None
-        if (interaction.account, interaction.agent) != (account, agent):
-            self.fail(
-                f"{path}.agent", f"interaction {to!r} is {interaction.agent!r}'s of account {interaction.account!r}"
-            )
             return None
         if name in self.channels:
             self.fail(f"{path}.add_channel", f"channel {name!r} is already named by an earlier event")
@@ -262,6 +249,20 @@ class _Checker:
         interaction.channels.append(name)
         self.channels[name] = (channel_guid, str(to), account, agent)
         return {"guid": interaction.guid, "channelGuid": channel_guid, "interaction": to}
+
+    def _started(self, where: str, name: Any, account: str, agent: str) -> _Interaction | None:
+        """The interaction `name` (at `where` in the document), started earlier by this very agent."""
+        interaction = self.interactions.get(name) if isinstance(name, str) else None
+        if interaction is None:
+            self.fail(where, f"must name an interaction started by an earlier event, got {name!r}")
+            return None
+        if (interaction.account, interaction.agent) != (account, agent):
+            path = where.rsplit(".", 1)[0]
+            self.fail(
+                f"{path}.agent", f"interaction {name!r} is {interaction.agent!r}'s of account {interaction.account!r}"
+            )
+            return None
+        return interaction
 
     def _end_channel(
         self, path: str, raw: Mapping[str, Any], name: str, account: str, agent: str, scenario: str, at: float
@@ -282,14 +283,8 @@ class _Checker:
     def _end(
         self, path: str, raw: Mapping[str, Any], name: str, account: str, agent: str, scenario: str, at: float
     ) -> dict[str, Any] | None:
-        interaction = self.interactions.get(name)
+        interaction = self._started(f"{path}.end", name, account, agent)
         if interaction is None:
-            self.fail(f"{path}.end", f"must name an interaction started by an earlier event, got {name!r}")
-            return None
-        if (interaction.account, interaction.agent) != (account, agent):
-            self.fail(
-                f"{path}.agent", f"interaction {name!r} is {interaction.agent!r}'s of account {interaction.account!r}"
-            )
             return None
         open_channels = [channel for channel in interaction.channels if channel not in self.ended]
         if not open_channels:
