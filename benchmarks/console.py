@@ -14,8 +14,6 @@ Runs alternate without and with the console; the medians are compared (goal: wit
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import statistics
 import subprocess
 import sys
@@ -24,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
+from serve import wrk_with_cpu
 
 PORT = 18095
 URL = f"http://127.0.0.1:{PORT}"
@@ -32,22 +31,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
     "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wrk(seconds: int, pid: int) -> tuple[float, float]:
-    """Requests per second, and the mock's CPU µs per request, over one wrk run."""
-    command = ["taskset", "-c", "1", "wrk", "-t1", "-c32", f"-d{seconds}s"]
-    command += ["-H", "Authorization: Bearer valid-token", "-H", "Accept: application/json;version=1", TARGET]
-    before = cpu_seconds(pid)
-    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
-    spent = cpu_seconds(pid) - before
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return rate, spent / (rate * seconds) * 1e6
 
 
 def main() -> None:
@@ -74,11 +57,13 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        wrk(2, mock.pid)  # warm up; the journal is full (1,000 entries) from here on, as in a long session
+        wrk_with_cpu(
+            TARGET, 2, mock.pid
+        )  # warm up; the journal is full (1,000 entries) from here on, as in a long session
         without, with_console = [], []
         with sync_playwright() as playwright:
             for _ in range(args.runs):
-                without.append(wrk(args.seconds, mock.pid))
+                without.append(wrk_with_cpu(TARGET, args.seconds, mock.pid))
                 context = playwright.chromium.launch_persistent_context(
                     tempfile.mkdtemp(), executable_path=str(pinned), args=CHROMIUM_ARGS, headless=True
                 )
@@ -86,7 +71,7 @@ def main() -> None:
                 page.goto(URL + "/__admin/ui/")
                 page.click("button[data-agent='agent-7']")
                 page.wait_for_selector("#journal tr")
-                with_console.append(wrk(args.seconds, mock.pid))
+                with_console.append(wrk_with_cpu(TARGET, args.seconds, mock.pid))
                 context.close()
         base_rate, console_rate = (statistics.median(r[0] for r in runs) for runs in (without, with_console))
         base_cpu, console_cpu = (statistics.median(r[1] for r in runs) for runs in (without, with_console))

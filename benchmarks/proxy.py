@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from serve import cpu_seconds
 
 PYTHON = sys.executable
 MOCK_PORT, PROXY_PORT = 18090, 18091
@@ -49,12 +50,6 @@ def wrk(port: int, path: str, accept: str, seconds: int) -> tuple[float, float, 
 def _latency(output: str, percentile: str) -> float:
     value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def exchanges_judged(port: int) -> int:

@@ -78,6 +78,24 @@ class Load:
     p99_ms: float
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_with_cpu(url: str, seconds: int, pid: int) -> tuple[float, float]:
+    """One wrk run at 32 connections (CPU 1) on `url` as agent-7's v1 request: requests per second, and
+    the CPU µs process `pid` spent per request (its own cost, whatever shares the load's core)."""
+    command = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c32", f"-d{seconds}s"]
+    command += ["-H", "Authorization: Bearer valid-token", "-H", f"Accept: {V1}", url]
+    before = cpu_seconds(pid)
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    spent = cpu_seconds(pid) - before
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return rate, spent / (rate * seconds) * 1e6
+
+
 def wrk(scenario: Scenario, seconds: int) -> Load:
     command = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c32", f"-d{seconds}s", "--latency"]
     for name, value in scenario.headers().items():

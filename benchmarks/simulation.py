@@ -11,26 +11,19 @@ and the mock's CPU time per request (which includes applying the simulation's ev
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
+from serve import wrk_with_cpu
 
 PORT = 18096
 URL = f"http://127.0.0.1:{PORT}"
 TARGET = f"{URL}/v0/a1b2c3d4e5/agents/agent-7/latestInteractions"
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -53,16 +46,6 @@ def mock(*extra: str) -> Iterator[int]:
         process.wait(10)
 
 
-def wrk(seconds: int, pid: int) -> tuple[float, float]:
-    command = ["taskset", "-c", "1", "wrk", "-t1", "-c32", f"-d{seconds}s"]
-    command += ["-H", "Authorization: Bearer valid-token", "-H", "Accept: application/json;version=1", TARGET]
-    before = cpu_seconds(pid)
-    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
-    spent = cpu_seconds(pid) - before
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return rate, spent / (rate * seconds) * 1e6
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
@@ -75,12 +58,12 @@ def main() -> None:
     fired: list[int] = []
     for _ in range(args.runs):
         with mock() as pid:
-            wrk(1, pid)
-            plain.append(wrk(args.seconds, pid))
+            wrk_with_cpu(TARGET, 1, pid)
+            plain.append(wrk_with_cpu(TARGET, args.seconds, pid))
         with mock("--simulate", "--agents", str(args.agents), "--speed", f"{args.speed:g}") as pid:
-            wrk(1, pid)
+            wrk_with_cpu(TARGET, 1, pid)
             before = httpx.get(URL + "/__admin/scenario").json()["fired"]
-            simulating.append(wrk(args.seconds, pid))
+            simulating.append(wrk_with_cpu(TARGET, args.seconds, pid))
             fired.append(httpx.get(URL + "/__admin/scenario").json()["fired"] - before)
     rate0, cpu0 = (statistics.median(r[i] for r in plain) for i in (0, 1))
     rate1, cpu1 = (statistics.median(r[i] for r in simulating) for i in (0, 1))
