@@ -44,21 +44,25 @@ def fetched(page: str) -> list[str]:
     return parser.fetched
 
 
-def test_check_writes_a_report_with_the_violation_and_its_curl(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    page = tmp_path / "report.html"
+@pytest.fixture(scope="module")
+def check_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The report of `contracts check --html` on a server whose 200s lack Vary (and the token it used)."""
+    page = tmp_path_factory.mktemp("check") / "report.html"
     with serving(FAULTS["no_vary"].endpoint_class) as target:
         args = ["check", "--base-url", target.base_url, "--token", target.token, "--account", target.account]
         args += ["--agent", target.agents[0], "--html", str(page), "--max-examples", "5"]
         assert main(args) == 1
-    capsys.readouterr()
+    return page, target.token
+
+
+def test_check_writes_a_report_with_the_violation_and_its_curl(check_report: tuple[Path, str]) -> None:
+    page, token = check_report
     html = page.read_text()
     assert html.index('id="verdict"') < html.index("<section")  # the verdict first
     assert "FAILED:" in html
     assert 'id="ok_carries_vary_accept"' in html or 'id="ok_carries_versioned_content_type_and_vary"' in html
     assert "curl -i -H &quot;Authorization: Bearer $TOKEN&quot;" in html
-    assert target.token not in html
+    assert token not in html
     assert 'id="warnings"' in html and "was not exercised" in html
     assert fetched(html) == []
 
@@ -130,16 +134,8 @@ def _opened_in_chromium(page_file: Path) -> str:
 
 
 @needs_chromium
-def test_chromium_opens_the_check_report_with_the_violation_and_its_curl(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    page = tmp_path / "report.html"
-    with serving(FAULTS["no_vary"].endpoint_class) as target:
-        args = ["check", "--base-url", target.base_url, "--token", target.token, "--account", target.account]
-        args += ["--agent", target.agents[0], "--html", str(page), "--max-examples", "5"]
-        assert main(args) == 1
-    capsys.readouterr()
-    text = _opened_in_chromium(page)
+def test_chromium_opens_the_check_report_with_the_violation_and_its_curl(check_report: tuple[Path, str]) -> None:
+    text = _opened_in_chromium(check_report[0])
     assert [line for line in text.splitlines() if line.strip()][1].startswith("FAILED:")  # the verdict first
     assert "ok_carries_vary_accept" in text or "ok_carries_versioned_content_type_and_vary" in text
     assert 'curl -i -H "Authorization: Bearer $TOKEN"' in text
