@@ -10,12 +10,15 @@ plane accepts as the token itself: HttpOnly, SameSite=Strict, for /__admin only.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+
+from mockserver.errors import ControlError
 
 ASSETS = Path(__file__).with_name("console")
 ADMIN_COOKIE = "latest_interactions_admin"
@@ -35,20 +38,14 @@ def cookie_token(request: Request) -> str | None:
     return request.cookies.get(ADMIN_COOKIE)
 
 
-def console_routes(admin_token: str | None) -> list[BaseRoute]:
+def console_routes(admin_token: str | None, check_token: Callable[[Request], None]) -> list[BaseRoute]:
+    """`check_token` is the control plane's own check (a ControlError when the token is missing)."""
     page = (ASSETS / "index.html").read_bytes()
 
-    def allowed(request: Request) -> bool:
-        if admin_token is None:
-            return True
-        presented = cookie_token(request) or ""
-        authorization = request.headers.get("authorization", "")
-        if authorization.lower().startswith("bearer "):
-            presented = authorization[7:].strip()
-        return hmac.compare_digest(presented.encode(), admin_token.encode())
-
     async def console(request: Request) -> Response:
-        if not allowed(request):
+        try:
+            check_token(request)
+        except ControlError:
             return HTMLResponse(LOGIN_PAGE.format(problem=""), 401)
         return HTMLResponse(page)
 

@@ -340,7 +340,7 @@ def create_admin_app(
     return Starlette(
         routes=[
             *(Route(path, guarded(endpoint, method), methods=[method]) for path, endpoint, method in routes),
-            *console_routes(admin_token),
+            *console_routes(admin_token, lambda request: _check_admin_token(request, admin_token)),
             # Swagger UI's own files, from the installed package: the page needs no network.
             Mount("/__admin/docs", StaticFiles(directory=swagger_ui_path), name="swagger-ui"),
         ],
