@@ -140,8 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     proxy.add_argument(
         "--versions",
         type=_versions,
-        default=frozenset({1, 2}),
-        help="'1,2' (default), '1' or '2' (a version-2-only server)",
+        default=None,
+        help="the versions the server serves, any the spec declares: '1,2', '1', '2', '1,2,3'... "
+        "(default: all the spec declares)",
     )
     proxy.add_argument("--junit-xml", type=Path, help="at the end, one test case per rule")
     proxy.add_argument("--report", type=Path, help="at the end, the JSON report")
@@ -170,8 +171,9 @@ def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
         parser.add_argument(
             "--versions",
             type=_versions,
-            default=frozenset({1, 2}),
-            help="'1,2' (default), '1' for a version-1-only server, '2' for a version-2-only one",
+            default=None,
+            help="the versions the server serves, any the spec declares: '1,2', '1' for a version-1-only "
+            "server, '2' for a version-2-only one, '1,2,3'... (default: all the spec declares)",
         )
     parser.add_argument("--junit-xml", type=Path, help="write a JUnit XML report here")
     parser.add_argument("--max-examples", type=_positive, default=25, help="examples per property rule (default: 25)")
@@ -219,11 +221,44 @@ def _spec_problem(path: Path) -> str | None:
     return None
 
 
+def _declared_versions() -> frozenset[int]:
+    """What the judge assumes a server serves unless told: every version the spec declares (as the mock does)."""
+    from mockserver.spec import SpecError, load_spec
+
+    try:
+        return load_spec().declared_versions or frozenset({1, 2})
+    except (SpecError, OSError):
+        return frozenset({1, 2})
+
+
+def _undeclared_versions(versions: frozenset[int]) -> str | None:
+    """A version the spec in use does not declare cannot be judged (the judge reads each one's schema)."""
+    from mockserver.spec import SpecError, load_spec
+
+    try:
+        declared = load_spec().declared_versions
+    except (SpecError, OSError):
+        return None  # the rules report the spec's problem themselves
+    missing = sorted(versions - declared)
+    if not missing:
+        return None
+    return (
+        f"--versions {','.join(map(str, sorted(versions)))}: the spec declares version(s) "
+        f"{', '.join(map(str, sorted(declared))) or 'none'}, not {', '.join(map(str, missing))}"
+    )
+
+
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "diff":
         return run_diff(args)
     if args.command == "spec":
         return write_version_view(args)
+    if args.command in ("check", "proxy"):
+        if args.versions is None:
+            args.versions = _declared_versions()
+        undeclared = _undeclared_versions(args.versions)
+        if undeclared:
+            parser.error(undeclared)
     if args.command == "proxy":
         from contracts.proxy.server import ProxySettings, run_proxy
 

@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from mockserver.api.operation import ALLOWED_METHODS, LatestInteractions
 from mockserver.api.query import QueryRules
 from mockserver.api.request import PublicRequest
+from mockserver.api.shapes import Representations
 from mockserver.backends import Backend, InProcessBackend
 from mockserver.backends.base import Answer, StateHook
 from mockserver.clock import AcceleratedClock
@@ -83,10 +84,20 @@ class MockServer:
     """With `settings.cors`, what answers browsers on other origins (preflights, Access-Control-*)."""
 
     def __post_init__(self) -> None:
-        explainer = Explainer(self.settings.versions, self.endpoint.rules, self.route_template)
+        representations = self.endpoint.representations
+        explainer = Explainer(
+            self.settings.versions,
+            self.endpoint.rules,
+            self.route_template,
+            frozenset(v for v in self.settings.versions if representations.lists(v)),
+        )
         self.player = ScenarioPlayer(self.backend) if self.settings.store is None else None
         self.admin_app = create_admin_app(
-            self.backend, admin_token=self.settings.admin_token, explainer=explainer, player=self.player
+            self.backend,
+            admin_token=self.settings.admin_token,
+            explainer=explainer,
+            representations=representations,
+            player=self.player,
         )
         self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
 
@@ -190,7 +201,8 @@ def create_app(
     spec = load_spec()
     check_versions_declared(settings)
     backend = create_backend(settings, state, on_state, store_ready=store_ready)
-    endpoint = endpoint_class(backend.held, settings.versions, QueryRules.from_spec(spec.parameters))
+    representations = Representations.from_spec(load_document(), settings.versions)
+    endpoint = endpoint_class(backend.held, settings.versions, QueryRules.from_spec(spec.parameters), representations)
     connexion_app = AsyncApp(__name__, middlewares=MIDDLEWARES)
     connexion_app.add_api(
         spec.document,

@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from mockserver.api.shapes import Representations
 from mockserver.app import MockServer, check_versions_declared, create_app, prepare_store
 from mockserver.backends.redis.setup import StoreSetupError
 from mockserver.cors import parse_origins
@@ -31,7 +32,7 @@ from mockserver.resources import SPEC_VARIABLE
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.serving import exit_cleanly_on_signals, serve, serve_workers
 from mockserver.settings import ALL_VERSIONS, HTTP_SERVERS, Settings, parse_versions
-from mockserver.spec import SpecError, load_spec
+from mockserver.spec import SpecError, load_document, load_spec
 
 EXIT_USAGE = 2
 ADMIN_TOKEN_VARIABLE = "LATEST_INTERACTIONS_ADMIN_TOKEN"
@@ -59,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--versions",
         default=None,
-        help="'1,2', '1' (today's production: version 2 answers 406) or '2' (the planned version-2-only "
-        "service: version 1 answers 406); default: those of 1 and 2 the spec declares",
+        help="the versions served, any of those the spec declares: '1,2', '1' (today's production), '2' "
+        "(the planned version-2-only service), '1,2,3'...; the others answer 406 (default: all the spec declares)",
     )
     run.add_argument(
         "--admin-token",
@@ -185,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     try:
         check_versions_declared(settings)
+        # Checked here too, since with --workers the app is only built in the workers.
+        generated = Representations.from_spec(load_document(), settings.versions).generated
         # With a store, the fixtures are checked and stored here; the workers build their state from the store.
         fixtures = load_fixture_file(settings.fixtures) if settings.store else None
         store = prepare_store(settings, fixtures) if settings.store else None
@@ -206,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     loaded = app.backend.held() if app is not None else fixtures
     assert loaded is not None  # without an app here there are workers, hence a store and its fixtures
     port = sock.getsockname()[1]
-    print(banner(settings, loaded.summary(), port, store), flush=True)
+    print(banner(settings, loaded.summary(), port, store, generated), flush=True)
     if args.ready_file is not None:
         announce_when_ready(args.ready_file, settings.host, port)
     if app is not None:
@@ -218,9 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def served_by_default() -> frozenset[int]:
-    """The versions the spec declares that the mock can serve (1 and 2): all of them unless told."""
+    """The versions the spec declares: all of them unless told."""
     try:
-        declared = load_spec().declared_versions & ALL_VERSIONS
+        declared = load_spec().declared_versions
     except SpecError:
         return ALL_VERSIONS  # create_app reports the spec's problem itself
     return declared or ALL_VERSIONS
@@ -267,7 +270,13 @@ def announce_when_ready(path: Path, host: str, port: int) -> None:
     threading.Thread(target=wait_then_write, daemon=True, name="ready-file").start()
 
 
-def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str | None = None) -> str:
+def banner(
+    settings: Settings,
+    loaded: Mapping[str, int],
+    port: int,
+    store: str | None = None,
+    generated: Mapping[int, Sequence[str]] | None = None,
+) -> str:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     root = f"http://{host}:{port}"
     spec = load_spec()
@@ -284,6 +293,11 @@ def banner(settings: Settings, loaded: Mapping[str, int], port: int, store: str 
         f"  docs:     {root}{spec.base_path}/ui/  (spec: {root}{spec.base_path}/openapi.json)",
         f"  admin:    {root}/__admin/state" + ("  (token required)" if settings.admin_token else ""),
     ]
+    for version, names in (generated or {}).items():
+        lines.append(
+            f"  generated: version {version}'s {', '.join(names)} (required, no example in the spec: a value made "
+            "from its schema where the data gives none)"
+        )
     if settings.cors:
         lines.append(f"  cors:     {', '.join(settings.cors)}")
     if settings.scenario is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from mockserver.clock import Clock
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 INTERACTION_TYPES = ("Phone", "Chat", "Email")
 DIRECTIONS = ("Inbound", "Outbound", "Internal")
+NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,8 @@ class Channel:
     channel_guid: str
     start: datetime
     end: datetime | None
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+    """Fields the spec declares that the mock does not know (mockserver.api.shapes), as the data gives them."""
 
     @property
     def active(self) -> bool:
@@ -34,6 +38,8 @@ class Interaction:
     type: str
     direction: str | None
     channels: tuple[Channel, ...]
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+    """Fields the spec declares that the mock does not know, for each of its channels that gives none."""
 
 
 @dataclass(frozen=True, slots=True)

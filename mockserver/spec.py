@@ -384,24 +384,12 @@ class ApiSpec:
     path_template: str
     parameters: dict[str, dict[str, Any]]
     """The operation's query parameters' schemas, by name."""
+    declared_versions: frozenset[int]
+    """The `version=N` of the operation's 200 media types (`application/json;version=N`)."""
 
     @property
     def route_template(self) -> str:
         return self.base_path + self.path_template
-
-    @property
-    def declared_versions(self) -> frozenset[int]:
-        """The `version=N` of every media type the operation's answers declare."""
-        found: set[int] = set()
-        for item in self.document.get("paths", {}).values():
-            for method in METHODS:
-                for response in ((item.get(method) or {}).get("responses") or {}).values():
-                    for name in (response.get("content") or {}) if isinstance(response, dict) else ():
-                        for parameter in normalise_media_type(name).split(";")[1:]:
-                            key, _, value = parameter.partition("=")
-                            if key == "version" and value.isdigit():
-                                found.add(int(value))
-        return frozenset(found)
 
     def route_pattern(self) -> re.Pattern[str]:
         """The route as a regex whose groups are the path parameters, each one path segment."""
@@ -428,7 +416,26 @@ def _document(path: Path) -> SpecDocument:
 def _api(path: Path) -> ApiSpec:
     spec = _document(path)
     operation = spec.operation(OPERATION_ID)
-    return ApiSpec(spec.document, spec.base_path, operation.path, operation.query_schemas())
+    return ApiSpec(
+        spec.document, spec.base_path, operation.path, operation.query_schemas(), frozenset(declared_versions(spec))
+    )
+
+
+def declared_versions(spec: SpecDocument) -> list[int]:
+    """The versions of the operation's 200 (`application/json;version=N`, N written without leading
+    zeros), ascending."""
+    try:
+        response = spec.operation(OPERATION_ID).responses.get("200")
+    except SpecError:
+        return []
+    found = []
+    for name in response.content if response is not None else ():
+        base, *parameters = name.split(";")
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if base == "application/json" and key == "version" and value.isdecimal() and value == str(int(value)):
+                found.append(int(value))
+    return sorted(found)
 
 
 def version_view(spec: SpecDocument, version: int) -> dict[str, Any]:
@@ -449,7 +456,10 @@ def version_view(spec: SpecDocument, version: int) -> dict[str, Any]:
                     del response["content"][name]
         for operation in (item.get(method) for method in METHODS):
             if isinstance(operation, dict) and "parameters" in operation:
-                operation["parameters"] = [p for p in operation["parameters"] if _in_version(document, p, version)]
+                named = _versions_named(document, operation["parameters"])
+                operation["parameters"] = [
+                    p for p in operation["parameters"] if _in_version(document, p, version, named)
+                ]
     if not found:
         raise SpecError(f"{spec.source} declares no media type with version={version}")
     info = document.setdefault("info", {})
@@ -457,6 +467,20 @@ def version_view(spec: SpecDocument, version: int) -> dict[str, Any]:
     return document
 
 
-def _in_version(document: dict[str, Any], parameter: dict[str, Any], version: int) -> bool:
+def _in_version(document: dict[str, Any], parameter: dict[str, Any], version: int, named: set[int]) -> bool:
+    """Whether the parameter belongs to `version`: `x-versions` lists it, or it is absent; a version
+    later than 2 that no parameter names takes version 2's (it is served with version 2's rules)."""
     versions = _Resolver(document).resolve(parameter).get("x-versions")
-    return versions is None or version in versions
+    if versions is None or version in versions:
+        return True
+    return version > 2 and version not in named and 2 in versions
+
+
+def _versions_named(document: dict[str, Any], parameters: list[Any]) -> set[int]:
+    resolver = _Resolver(document)
+    named: set[int] = set()
+    for parameter in parameters:
+        versions = resolver.resolve(parameter).get("x-versions")
+        if isinstance(versions, list):
+            named.update(v for v in versions if isinstance(v, int))
+    return named

@@ -44,6 +44,7 @@ class AgentAnswers:
         "_active",
         "_latest_ended",
         "v1_body",
+        "latest_channel_guid",
         "latest_moment",
         "interaction_at",
         "channel_at",
@@ -67,6 +68,8 @@ class AgentAnswers:
         """Where each channel sits, by channelGuid: (interaction index, position in its channels)."""
         latest = min(active, key=v1_order_key) if active else latest_ended
         self.v1_body = dumps({"interactions": [] if latest is None else [v1_item(latest)]})
+        self.latest_channel_guid = None if latest is None else latest.channel.channel_guid
+        """The channel version 1 answers (for representations the spec shapes otherwise)."""
 
     @classmethod
     def build(cls, interactions: Sequence[Interaction]) -> AgentAnswers:
@@ -130,6 +133,11 @@ class AgentAnswers:
     def v2_body(self, *, type: str, active_live_first: bool, size: int) -> bytes:
         chosen = self._listing.select(type=type, active_live_first=active_live_first, size=size)
         return _OPEN + b",".join([item.body for item in chosen]) + _CLOSE
+
+    def v2_channel_guids(self, *, type: str, active_live_first: bool, size: int) -> list[str]:
+        """The channels a version-2 answer lists, in its order (for representations the spec shapes otherwise)."""
+        chosen = self._listing.select(type=type, active_live_first=active_live_first, size=size)
+        return [item.key[1] for item in chosen]
 
 
 def prepare_agent(agent_id: str, interactions: Sequence[Interaction]) -> Agent:

@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from mockserver.api.representation import MEDIA_TYPES
+from mockserver.api.representation import media_type
 from mockserver.errors import NotAcceptable
 
 _QVALUE = re.compile(r"^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
+_VERSION = re.compile(r"[1-9][0-9]{0,8}")
+"""A version as the spec writes it: decimal, no sign, no leading zero (`version=01` names none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,7 @@ def choose(accept: Sequence[str], served: Iterable[int]) -> tuple[int, MediaRang
     served = frozenset(served)
     decided = _decide(tuple(accept), served)
     if decided is None:
-        raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(served)])
+        raise NotAcceptable([media_type(v) for v in sorted(served)])
     return decided
 
 
@@ -64,7 +66,7 @@ def _named_version(media_range: MediaRange) -> int | None:
     if media_range.media_type != "application/json":
         return None
     version = media_range.parameters.get("version")
-    return {"1": 1, "2": 2}.get(version) if version is not None else None
+    return int(version) if version is not None and _VERSION.fullmatch(version) else None
 
 
 def parse_accept(header: str) -> Iterator[MediaRange]:

@@ -3,7 +3,7 @@
 state   = the one state the backend admitted the request against
 401/403 = auth.authenticate, auth.authorize
 406     = negotiation.choose_version
-400     = query rules, version 2 only
+400     = query rules, versions that list (2 and later) only
 404     = the agent in that account
 200     = bodies prepared once per state
 """
@@ -11,7 +11,7 @@ state   = the one state the backend admitted the request against
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from connexion import request as connexion_request
@@ -20,8 +20,8 @@ from starlette.responses import Response as StarletteResponse
 from mockserver.api.auth import authenticate, authorize
 from mockserver.api.negotiation import choose_version
 from mockserver.api.query import QueryRules, V2Query
-from mockserver.api.representation import MEDIA_TYPES
 from mockserver.api.request import PublicRequest
+from mockserver.api.shapes import Representations
 from mockserver.errors import AgentNotFound, ApiError
 from mockserver.model import Agent, State, Token
 from mockserver.responses import Response
@@ -37,6 +37,12 @@ class LatestInteractions:
     """The state held now: for the Connexion route, which reads it itself."""
     versions: frozenset[int]
     rules: QueryRules
+    representations: Representations = field(default=None)  # type: ignore[assignment]
+    """How each version's answer is shaped (from the spec); by default versions 1 and 2 as built in."""
+
+    def __post_init__(self) -> None:
+        if self.representations is None:
+            object.__setattr__(self, "representations", Representations.built_in(self.versions))
 
     def respond(self, state: State, request: PublicRequest) -> Response:
         try:
@@ -49,9 +55,10 @@ class LatestInteractions:
         token = self.authenticate(request.authorization, state)
         self.authorize(token, request.account)
         version = self.negotiate(request.accept)
-        v2_query = self.parse_query(parse_query(request.query_string)) if version == 2 else None
+        listing = self.representations.lists(version)
+        list_query = self.parse_query(parse_query(request.query_string)) if listing else None
         agent = self.find_agent(state, request.account, request.agent)
-        return self.render(agent, version, v2_query)
+        return self.render(agent, version, list_query)
 
     # Each step is a method so that a deliberately faulty server (contracts.selftest) can
     # replace exactly one of them; the order above is the contract's.
@@ -75,12 +82,9 @@ class LatestInteractions:
         return agent
 
     def render(self, agent: Agent, version: int, query: V2Query | None) -> Response:
-        answers = agent.answers
-        if query is None:
-            body = answers.v1_body
-        else:
-            body = answers.v2_body(type=query.type, active_live_first=query.active_live_first, size=query.size)
-        return Response(200, {"Content-Type": MEDIA_TYPES[version], **VARY}, body)
+        """`query` is None for a version with version 1's selection (the latest channel alone)."""
+        shape = self.representations.shapes[version]
+        return Response(200, {"Content-Type": shape.media_type, **VARY}, shape.body(agent, query))
 
     async def connexion_handler(self, accountKey: str, agentId: str) -> StarletteResponse:  # noqa: N803
         """The operation as Connexion calls it (parameter names are the spec's).

@@ -13,6 +13,11 @@ V2_MEDIA_TYPE = "application/json;version=2"
 MEDIA_TYPES = {1: V1_MEDIA_TYPE, 2: V2_MEDIA_TYPE}
 
 
+def media_type(version: int) -> str:
+    """The media type of any version the spec declares (`application/json;version=3`...)."""
+    return MEDIA_TYPES.get(version) or f"application/json;version={version}"
+
+
 def rfc3339(moment: datetime) -> str:
     if moment.tzinfo is not UTC or moment.microsecond:
         moment = moment.astimezone(UTC).replace(microsecond=0)

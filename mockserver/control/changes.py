@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from mockserver.api.answers import prepare_agent
@@ -20,7 +21,7 @@ from mockserver.api.representation import precise_rfc3339, rfc3339
 from mockserver.clock import FrozenClock, SystemClock, in_utc
 from mockserver.errors import ControlError
 from mockserver.fixtures.documents import channel_document, interaction_document, token_document
-from mockserver.model import Account, Agent, Channel, Interaction, State, Token
+from mockserver.model import NO_EXTRA, Account, Agent, Channel, Interaction, State, Token
 
 Created = dict[str, Any]
 T = TypeVar("T")
@@ -79,6 +80,11 @@ def _has_channel(agent: Agent, channel_guid: str) -> bool:
     return channel_guid in agent.answers.channel_at
 
 
+def _extra(args: Mapping[str, Any]) -> Mapping[str, Any]:
+    given = args.get("extra")
+    return MappingProxyType(dict(given)) if given else NO_EXTRA
+
+
 def _not_after_clock(at: datetime, now: datetime) -> None:
     if at > now:
         raise ControlError(400, f"'at' {rfc3339(at)} is after the mock's clock ({rfc3339(now)}).")
@@ -103,7 +109,7 @@ def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Cr
         raise ControlError(409, f"Channel {channel_guid} already exists for agent {agent.id!r}.")
     _not_after_clock(at, moment(args["now"]))
     channel = Channel(channel_guid, at, None)
-    interaction = Interaction(guid, args["type"], args.get("direction"), (channel,))
+    interaction = Interaction(guid, args["type"], args.get("direction"), (channel,), _extra(args))
     index = len(agent.interactions)
     changed = Agent(
         agent.id,
@@ -122,7 +128,7 @@ def _add_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]
     if _has_channel(agent, channel_guid):
         raise ControlError(409, f"Channel {channel_guid} already exists for agent {agent.id!r}.")
     _not_after_clock(at, moment(args["now"]))
-    channel = Channel(channel_guid, at, None)
+    channel = Channel(channel_guid, at, None, _extra(args))
     before = agent.interactions[index]
     interaction = replace(before, channels=(*before.channels, channel))
     interactions = _put(agent.interactions, index, interaction)

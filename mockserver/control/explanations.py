@@ -16,7 +16,7 @@ from typing import Any
 from mockserver.api.negotiation import choose
 from mockserver.api.operation import ALLOWED_METHODS
 from mockserver.api.query import QueryRules
-from mockserver.api.representation import MEDIA_TYPES
+from mockserver.api.representation import media_type
 from mockserver.errors import InvalidParameter, NotAcceptable
 
 STEPS = ("route", "method", "fault", "authentication", "authorization", "negotiation", "query", "agent", "served")
@@ -27,6 +27,9 @@ class Explainer:
     versions: frozenset[int]
     rules: QueryRules
     route_template: str
+    listing: frozenset[int] = frozenset({2})
+    """The versions answered with version 2's selection (a list, with query rules): 2 and later unless the
+    spec says otherwise (mockserver.api.shapes)."""
 
     def explain(self, entry: Mapping[str, Any]) -> dict[str, str]:
         step, why = self._decide(entry)
@@ -54,15 +57,15 @@ class Explainer:
         except NotAcceptable:
             return "negotiation", (
                 f"{_accept_shown(accept)} names none of the supported media types "
-                f"({', '.join(MEDIA_TYPES[v] for v in sorted(self.versions))}): 406."
+                f"({', '.join(media_type(v) for v in sorted(self.versions))}): 406."
             )
         query: Mapping[str, Sequence[str]] = entry.get("query") or {}
         read = ""
-        if version == 2:
+        if version in self.listing:
             try:
                 parsed = self.rules.parse(query)
             except InvalidParameter as error:
-                return "query", f"{error.message} (version 2 was asked for): 400."
+                return "query", f"{error.message} (version {version} was asked for): 400."
             read = "; " + ", ".join(
                 f"{name}={value}" + ("" if name in query else " (default)")
                 for name, value in (
@@ -74,7 +77,7 @@ class Explainer:
         if status == 404:
             return "agent", f"Agent {entry['agent']!r} is not in account {entry['account']!r}: 404."
         shown = chosen.media_type + "".join(f";{k}={v}" for k, v in chosen.parameters.items())
-        ignored = " (size, type and activeLiveFirst ignored)" if version == 1 and query else ""
+        ignored = " (size, type and activeLiveFirst ignored)" if version not in self.listing and query else ""
         return "served", f"Version {version} served, chosen by the range {shown!r}{read}{ignored}: {status}."
 
 

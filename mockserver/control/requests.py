@@ -8,10 +8,12 @@ against the state, so a request resolved on one worker applies alike on every ot
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from mockserver.api.representation import precise_rfc3339
+from mockserver.api.shapes import ExtraField, extra_fields_in_use, extra_values
 from mockserver.clock import SystemClock
 from mockserver.control.changes import Change
 from mockserver.control.payload import Payload
@@ -27,9 +29,11 @@ def add_agent(state: State, account_key: str, body: Any) -> Change:
 
 
 def start_interaction(state: State, account_key: str, agent_id: str, body: Any) -> Change:
-    payload = Payload(body, ("type", "direction", "guid", "channelGuid"))
+    extras = extra_fields_in_use()
+    payload = Payload(body, ("type", "direction", "guid", "channelGuid", *extras))
     type_ = payload.choice("type", INTERACTION_TYPES, required=True)
     direction = payload.choice("direction", DIRECTIONS)
+    extra = _extra(payload, extras)
     now = _now(state)
     return Change(
         "start_interaction",
@@ -42,17 +46,37 @@ def start_interaction(state: State, account_key: str, agent_id: str, body: Any) 
             "channelGuid": payload.guid("channelGuid"),
             "at": now,
             "now": now,
+            **({"extra": extra} if extra else {}),
         },
     )
 
 
 def add_channel(state: State, account_key: str, agent_id: str, guid: str, body: Any) -> Change:
-    channel_guid = Payload(body, ("channelGuid",)).guid("channelGuid")
+    extras = extra_fields_in_use()
+    payload = Payload(body, ("channelGuid", *extras))
+    channel_guid = payload.guid("channelGuid")
+    extra = _extra(payload, extras)
     now = _now(state)
     return Change(
         "add_channel",
-        {"account": account_key, "agent": agent_id, "guid": guid, "channelGuid": channel_guid, "at": now, "now": now},
+        {
+            "account": account_key,
+            "agent": agent_id,
+            "guid": guid,
+            "channelGuid": channel_guid,
+            "at": now,
+            "now": now,
+            **({"extra": extra} if extra else {}),
+        },
     )
+
+
+def _extra(payload: Payload, extras: Mapping[str, ExtraField]) -> dict[str, Any]:
+    """The fields the spec's items declare that the body gives, each checked against its schema."""
+    values, problems = extra_values(payload.body, extras)
+    if problems:
+        raise ControlError(400, " ".join(f"Field '{name}' {why}." for name, why in problems))
+    return values
 
 
 def end_channel(state: State, account_key: str, agent_id: str, channel_guid: str, body: Any) -> Change:

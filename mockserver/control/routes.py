@@ -48,6 +48,7 @@ from swagger_ui_bundle import swagger_ui_path
 from mockserver.api.auth import parse_authorization
 from mockserver.api.query import V2_PARAMETERS
 from mockserver.api.representation import precise_rfc3339
+from mockserver.api.shapes import Representations
 from mockserver.backends import Backend
 from mockserver.backends.base import MakeChange
 from mockserver.control import requests as control
@@ -80,7 +81,12 @@ PACKAGE_VERSION = importlib.metadata.version("latest-interactions-toolkit")
 
 
 def create_admin_app(
-    backend: Backend, *, admin_token: str | None, explainer: Explainer, player: ScenarioPlayer | None = None
+    backend: Backend,
+    *,
+    admin_token: str | None,
+    explainer: Explainer,
+    representations: Representations,
+    player: ScenarioPlayer | None = None,
 ) -> Starlette:
     started = time.monotonic()
 
@@ -156,16 +162,21 @@ def create_admin_app(
         if agent is None:
             raise ControlError(404, f"Unknown agent {agent_id!r} of account {account!r}.")
         answers: dict[str, Any] = {"account": account, "agent": agent_id, "at": precise_rfc3339(state.clock.now())}
-        if 1 in explainer.versions:
-            answers["v1"] = json.loads(agent.answers.v1_body)
-        if 2 in explainer.versions:
+        read = None
+        if any(representations.lists(version) for version in explainer.versions):
             try:
                 read = explainer.rules.parse(query)
             except ApiError as error:
                 raise ControlError(400, error.message) from None
-            body = agent.answers.v2_body(type=read.type, active_live_first=read.active_live_first, size=read.size)
-            answers["v2"] = json.loads(body)
-            answers["v2_query"] = {"size": read.size, "type": read.type, "activeLiveFirst": read.active_live_first}
+        for version in sorted(explainer.versions):
+            listed = read if representations.lists(version) else None
+            answers[f"v{version}"] = json.loads(representations.body(agent, version, listed))
+            if listed is not None:
+                answers[f"v{version}_query"] = {
+                    "size": listed.size,
+                    "type": listed.type,
+                    "activeLiveFirst": listed.active_live_first,
+                }
         return JSONResponse(answers)
 
     async def health(request: Request) -> Response:
