@@ -15,7 +15,7 @@ import asyncio
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from connexion import AsyncApp
 from connexion.middleware.context import ContextMiddleware
@@ -46,7 +46,7 @@ from mockserver.scenarios.document import Scenario, load_scenario_file
 from mockserver.scenarios.player import ScenarioPlayer
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.settings import Settings
-from mockserver.spec import SpecError, load_document, load_spec, version_view
+from mockserver.spec import ApiSpec, SpecDocument, SpecError, load_document, load_spec, version_view
 
 # Connexion's security and request validation would answer before our checks, in another order
 # and in problem+json; the contract fixes both, so api.py owns every check.
@@ -60,19 +60,48 @@ MIDDLEWARES = [
 ]
 
 
+class Watching(Protocol):
+    async def run(self) -> None: ...
+
+
+@dataclass
+class SpecParts:
+    """What the mock takes from the spec, built together and swapped together (`--watch`)."""
+
+    endpoint: LatestInteractions
+    connexion_app: AsyncApp
+    docs_prefixes: tuple[str, ...]
+    route: re.Pattern[str]
+    route_template: str
+    version_views: dict[str, bytes]
+    """`/v0/openapi.vN.json`: the spec holding version N alone, for generic tools."""
+
+    @classmethod
+    def build(cls, spec: SpecDocument, api: ApiSpec, endpoint: LatestInteractions) -> SpecParts:
+        connexion_app = AsyncApp(__name__, middlewares=MIDDLEWARES)
+        connexion_app.add_api(
+            api.document, resolver=Resolver(function_resolver=lambda _operation_id: endpoint.connexion_handler)
+        )
+        return cls(
+            endpoint=endpoint,
+            connexion_app=connexion_app,
+            docs_prefixes=(f"{api.base_path}/ui", f"{api.base_path}/openapi.json"),
+            route=api.route_pattern(),
+            route_template=api.route_template,
+            version_views={
+                f"{api.base_path}/openapi.v{version}.json": json.dumps(version_view(spec, version)).encode()
+                for version in sorted(endpoint.versions)
+            },
+        )
+
+
 @dataclass
 class MockServer:
     """The ASGI application; `backend` holds its state, journal and faults."""
 
     settings: Settings
     backend: Backend
-    endpoint: LatestInteractions
-    connexion_app: AsyncApp
-    docs_prefixes: tuple[str, ...]
-    route: re.Pattern[str]
-    route_template: str
-    version_views: dict[str, bytes] = field(default_factory=dict)
-    """`/v0/openapi.vN.json`: the spec holding version N alone, for generic tools."""
+    parts: SpecParts
     scenario: Scenario | None = None
     """Played from the start (`Settings.scenario`), loaded and checked when the app is built."""
     simulation: SimulationSettings | None = None
@@ -82,31 +111,47 @@ class MockServer:
     admin_app: Any = field(init=False)
     cors: Cors | None = field(init=False)
     """With `settings.cors`, what answers browsers on other origins (preflights, Access-Control-*)."""
+    watcher: Watching | None = field(init=False, default=None)
+    """With `--watch` (set by the command line), what reloads the spec and the fixtures when their files change."""
+    _watching: asyncio.Task[None] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        representations = self.endpoint.representations
-        explainer = Explainer(
-            self.settings.versions,
-            self.endpoint.rules,
-            self.route_template,
-            frozenset(v for v in self.settings.versions if representations.lists(v)),
-        )
         self.player = ScenarioPlayer(self.backend) if self.settings.store is None else None
-        self.admin_app = create_admin_app(
+        self.admin_app = self._admin_app()
+        self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
+
+    @property
+    def endpoint(self) -> LatestInteractions:
+        return self.parts.endpoint
+
+    def _admin_app(self) -> Any:
+        endpoint = self.parts.endpoint
+        explainer = Explainer(
+            endpoint.versions,
+            endpoint.rules,
+            self.parts.route_template,
+            frozenset(v for v in endpoint.versions if endpoint.representations.lists(v)),
+        )
+        return create_admin_app(
             self.backend,
             admin_token=self.settings.admin_token,
             explainer=explainer,
-            representations=representations,
+            representations=endpoint.representations,
             player=self.player,
         )
-        self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
+
+    def adopt(self, parts: SpecParts) -> None:
+        """Serve from `parts` (a spec read again) from the next request on; the state stays."""
+        self.settings = self.settings.replace(versions=parts.endpoint.versions)
+        self.parts = parts
+        self.admin_app = self._admin_app()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
-            await self.connexion_app(scope, receive, send)
+            await self.parts.connexion_app(scope, receive, send)
             return
         if self.cors is not None:
             await self.cors(scope, receive, send)
@@ -115,15 +160,16 @@ class MockServer:
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
+        parts = self.parts
         if path == "/__admin" or path.startswith("/__admin/"):
             await self.admin_app(scope, receive, send)
-        elif match := self.route.match(path):
+        elif match := parts.route.match(path):
             await self._public(scope, receive, send, PublicRequest.of(scope, match["accountKey"], match["agentId"]))
-        elif path in self.version_views:
-            view = Response(200, {"Content-Type": "application/json"}, self.version_views[path])
+        elif path in parts.version_views:
+            view = Response(200, {"Content-Type": "application/json"}, parts.version_views[path])
             await send_response(view, scope, send)
-        elif path.startswith(self.docs_prefixes):
-            await self.connexion_app(scope, receive, send)
+        elif path.startswith(parts.docs_prefixes):
+            await parts.connexion_app(scope, receive, send)
         else:
             # The page's own 404 text, as the real service gives for a path it does not serve;
             # journaled, since a wrong path is the likeliest client bug there is.
@@ -135,6 +181,8 @@ class MockServer:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await self.backend.start()
+                if self.watcher is not None:
+                    self._watching = asyncio.create_task(self.watcher.run(), name="watch")
                 if self.player is not None:
                     self.player.start()
                     if self.scenario is not None:
@@ -143,6 +191,8 @@ class MockServer:
                         await self.player.simulate(self.simulation)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._watching is not None:
+                    self._watching.cancel()
                 if self.player is not None:
                     await self.player.close()
                 await self.backend.close()
@@ -159,7 +209,7 @@ class MockServer:
         elif admission.response is None:
             await send_response(injected_response(decision), scope, send)
         elif self.settings.through_connexion and request.on_route and request.method in ALLOWED_METHODS:
-            await self.connexion_app(scope, receive, send)
+            await self.parts.connexion_app(scope, receive, send)
         else:
             await send_response(admission.response, scope, send)
 
@@ -198,33 +248,23 @@ def create_app(
     settings = settings or Settings()
     quiet_dropped_connections()
     scenario = load_scenario_file(settings.scenario) if settings.scenario is not None else None
-    spec = load_spec()
+    document = load_document()
+    api = load_spec()
     check_versions_declared(settings)
+    representations = Representations.from_spec(document, settings.versions)
+    rules = QueryRules.from_spec(api.parameters)
     backend = create_backend(settings, state, on_state, store_ready=store_ready)
-    representations = Representations.from_spec(load_document(), settings.versions)
-    endpoint = endpoint_class(backend.held, settings.versions, QueryRules.from_spec(spec.parameters), representations)
-    connexion_app = AsyncApp(__name__, middlewares=MIDDLEWARES)
-    connexion_app.add_api(
-        spec.document,
-        resolver=Resolver(function_resolver=lambda _operation_id: endpoint.connexion_handler),
-    )
-    return MockServer(
+    endpoint = endpoint_class(backend.held, settings.versions, rules, representations)
+    server = MockServer(
         settings=settings,
         backend=backend,
-        endpoint=endpoint,
-        connexion_app=connexion_app,
-        docs_prefixes=(f"{spec.base_path}/ui", f"{spec.base_path}/openapi.json"),
-        version_views={
-            f"{spec.base_path}/openapi.v{version}.json": json.dumps(version_view(load_document(), version)).encode()
-            for version in sorted(settings.versions)
-        },
-        route=spec.route_pattern(),
-        route_template=spec.route_template,
+        parts=SpecParts.build(document, api, endpoint),
         scenario=scenario,
         simulation=SimulationSettings(settings.simulated_agents, settings.seed, settings.history)
         if settings.simulate
         else None,
     )
+    return server
 
 
 def check_versions_declared(settings: Settings) -> None:

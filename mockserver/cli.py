@@ -28,11 +28,12 @@ from mockserver.backends.redis.setup import StoreSetupError
 from mockserver.cors import parse_origins
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
-from mockserver.resources import SPEC_VARIABLE
+from mockserver.resources import SPEC_VARIABLE, spec_path
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.serving import exit_cleanly_on_signals, serve, serve_workers
 from mockserver.settings import ALL_VERSIONS, HTTP_SERVERS, Settings, parse_versions
 from mockserver.spec import SpecError, load_document, load_spec
+from mockserver.watching import Watcher
 
 EXIT_USAGE = 2
 ADMIN_TOKEN_VARIABLE = "LATEST_INTERACTIONS_ADMIN_TOKEN"
@@ -122,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a simulation keeps an ended channel (default: %(default)g)",
     )
     run.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload the spec and the fixtures when their files change, saying what changed in one line; "
+        "a broken edit is refused and the last good one keeps serving (not with --store)",
+    )
+    run.add_argument(
         "--speed",
         type=float,
         default=defaults.speed,
@@ -166,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             versions=parse_versions(args.versions) if args.versions is not None else served_by_default(),
+            versions_from_spec=args.versions is None,
+            watch=args.watch,
             admin_token=args.admin_token,
             store=args.store,
             store_prefix=args.store_prefix,
@@ -213,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.ready_file is not None:
         announce_when_ready(args.ready_file, settings.host, port)
     if app is not None:
+        if settings.watch:
+            app.watcher = Watcher(app, spec_path(), settings.fixtures)
         serve(app, sock, settings.http_server)
         return 0
     os.environ[SETTINGS_VARIABLE] = encode_settings(settings)

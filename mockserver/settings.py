@@ -22,6 +22,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     versions: frozenset[int] = field(default=ALL_VERSIONS)
+    versions_from_spec: bool = False
+    """`versions` are all those the spec declares (no --versions given): a spec reloaded by --watch
+    brings its own."""
     admin_token: str | None = None
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
     through_connexion: bool = False
@@ -47,6 +50,8 @@ class Settings:
     """Seconds a simulation keeps an ended channel."""
     speed: float = 1.0
     """How much faster than real time the mock's clock runs (1: real time)."""
+    watch: bool = False
+    """Reload the spec and the fixtures when their files change (mockserver/watching.py)."""
     cors: tuple[str, ...] | None = None
     """Origins whose browser pages may call the mock ('*': any); None: no CORS, OPTIONS is a 405 as the
     contract says."""
@@ -81,6 +86,11 @@ class Settings:
             raise ValueError(
                 "--scenario plays in one process; on a fleet (--store) each worker would play it again. "
                 "Scenarios on a fleet are not available yet."
+            )
+        if self.watch and self.store is not None:
+            raise ValueError(
+                "--watch reloads one process's spec and fixtures; on a fleet (--store) the workers would part, "
+                "so it is not available there."
             )
         if self.journal_limit < 1:
             raise ValueError(f"journal_limit must be at least 1, got {self.journal_limit}")

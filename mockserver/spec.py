@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -407,18 +407,35 @@ def load_spec(path: Path | None = None) -> ApiSpec:
     return _api(path or spec_path())
 
 
-@cache
+_DOCUMENTS: dict[Path, SpecDocument] = {}
+_APIS: dict[Path, ApiSpec] = {}
+
+
 def _document(path: Path) -> SpecDocument:
-    return SpecDocument.load(path)
+    found = _DOCUMENTS.get(path)
+    if found is None:
+        found = _DOCUMENTS[path] = SpecDocument.load(path)
+    return found
 
 
-@cache
 def _api(path: Path) -> ApiSpec:
-    spec = _document(path)
+    found = _APIS.get(path)
+    if found is None:
+        found = _APIS[path] = api_of(_document(path))
+    return found
+
+
+def api_of(spec: SpecDocument) -> ApiSpec:
     operation = spec.operation(OPERATION_ID)
     return ApiSpec(
         spec.document, spec.base_path, operation.path, operation.query_schemas(), frozenset(declared_versions(spec))
     )
+
+
+def install_document(path: Path, spec: SpecDocument) -> None:
+    """`spec`, read again from `path` and checked, is the one in use there from now on (`--watch`)."""
+    _DOCUMENTS[path] = spec
+    _APIS.pop(path, None)
 
 
 def declared_versions(spec: SpecDocument) -> list[int]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.errors import InvalidParameter
+from mockserver.spec import SpecError
 
 TYPE_REQUIRED = "The InteractionType field is required."
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -39,6 +40,23 @@ class QueryRules:
 
     @classmethod
     def from_spec(cls, parameters: Mapping[str, Mapping[str, Any]]) -> QueryRules:
+        """The rules the spec's parameters give, or SpecError naming what the mock needs and did not find."""
+        needed = {
+            "size": ("minimum", "maximum", "default"),
+            "type": ("enum", "default"),
+            "activeLiveFirst": ("default",),
+        }
+        missing = [
+            f"{name}.{key}" if name in parameters else name
+            for name, keys in needed.items()
+            for key in keys
+            if name not in parameters or key not in parameters[name]
+        ]
+        if missing:
+            raise SpecError(
+                "the operation's query parameters must give what version 2's rules read: "
+                f"{', '.join(dict.fromkeys(missing))} missing"
+            )
         size, type_, first = parameters["size"], parameters["type"], parameters["activeLiveFirst"]
         return cls(
             size_minimum=size["minimum"],

@@ -62,6 +62,12 @@ class InProcessBackend:
         self._installed()
         return state
 
+    def restart(self, initial: State) -> State:
+        """New fixtures (`--watch`): the state from now on and the one a reset returns to."""
+        self.store.restart(initial)
+        self._installed()
+        return initial
+
     async def reset(self) -> State:
         return self.reset_now()
 

@@ -34,5 +34,11 @@ class StateStore:
             self._current = change(self._current)
             return self._current
 
+    def restart(self, initial: State) -> State:
+        """`initial` is the state from now on, and the one a reset returns to (fixtures read again)."""
+        with self._write_lock:
+            self._initial = self._current = initial
+        return initial
+
     def reset(self) -> State:
         return self.replace(self._initial)
