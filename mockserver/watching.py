@@ -119,7 +119,7 @@ class Watcher:
             held = self.backend.held()
             running = held.clock if held.clock.frozen_at is None else None
             state = load_fixture_file(self.fixtures_path, system_clock=running, extras=extras)
-            said.append(f"{self.fixtures_path.name}: {_loaded(state)}")
+            said.append(f"the state now holds {_loaded(state)}")
         elif extras is not None:
             misfits = state_misfits(self.backend.held(), extras)
             if misfits:

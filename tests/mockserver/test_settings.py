@@ -37,7 +37,10 @@ def test_a_fleet_with_a_store() -> None:
     assert Settings(store="redis://127.0.0.1:6379/0", workers=4).workers == 4
 
 
-@pytest.mark.parametrize(("text", "versions"), [("1,2", {1, 2}), ("1", {1}), ("2", {2}), (" 2 , 1 ", {1, 2}), ("1,2,3", {1, 2, 3}), ("3", {3})])
+@pytest.mark.parametrize(
+    ("text", "versions"),
+    [("1,2", {1, 2}), ("1", {1}), ("2", {2}), (" 2 , 1 ", {1, 2}), ("1,2,3", {1, 2, 3}), ("3", {3})],
+)
 def test_parse_versions(text: str, versions: set[int]) -> None:
     assert parse_versions(text) == versions
 
