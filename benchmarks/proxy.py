@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from serve import cpu_seconds
+from serve import cpu_split
 
 PYTHON = sys.executable
 MOCK_PORT, PROXY_PORT = 18090, 18091
@@ -106,20 +106,23 @@ def main() -> None:
     )
     print(
         "| request | direct req/s | proxied req/s | ratio | direct p50 ms | proxied p50 ms | added p50 ms | proxied p99 ms "
-        "| proxy CPU µs per exchange |"
+        "| proxy CPU µs per exchange (user + system) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     with started(mock, MOCK_PORT):
         for name, (path, accept) in PATHS.items():
             direct = median([wrk(MOCK_PORT, path, accept, args.seconds) for _ in range(args.runs)])
             with started(proxy, PROXY_PORT, args.proxy_cpu) as proxy_pid:
-                cpu_before, seen_before = cpu_seconds(proxy_pid), exchanges_judged(PROXY_PORT)
+                cpu_before, seen_before = cpu_split(proxy_pid), exchanges_judged(PROXY_PORT)
                 proxied = median([wrk(PROXY_PORT, path, accept, args.seconds) for _ in range(args.runs)])
-                cpu = cpu_seconds(proxy_pid) - cpu_before
-                per_exchange = cpu / max(1, exchanges_judged(PROXY_PORT) - seen_before) * 1e6
+                cpu_after, exchanges = cpu_split(proxy_pid), max(1, exchanges_judged(PROXY_PORT) - seen_before)
+                user, system = (
+                    (after - before) / exchanges * 1e6 for after, before in zip(cpu_after, cpu_before, strict=True)
+                )
             print(
                 f"| {name} | {direct[0]:,.0f} | {proxied[0]:,.0f} | {proxied[0] / direct[0]:.2f}x | {direct[1]:.2f} | "
-                f"{proxied[1]:.2f} | {proxied[1] - direct[1]:.2f} | {proxied[2]:.2f} | {per_exchange:.0f} |",
+                f"{proxied[1]:.2f} | {proxied[1] - direct[1]:.2f} | {proxied[2]:.2f} | {user + system:.0f} "
+                f"({user:.0f} + {system:.0f}) |",
                 flush=True,
             )
 
