@@ -43,7 +43,7 @@ from mockserver.fixtures.load import load_fixture_file
 from mockserver.model import State
 from mockserver.responses import Response, send_response
 from mockserver.scenarios.document import Scenario, load_scenario_file
-from mockserver.scenarios.player import ScenarioPlayer
+from mockserver.scenarios.player import ScenarioPlayer, SharedScenario
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.settings import Settings
 from mockserver.spec import ApiSpec, SpecDocument, SpecError, load_document, load_spec, version_view
@@ -106,8 +106,8 @@ class MockServer:
     """Played from the start (`Settings.scenario`), loaded and checked when the app is built."""
     simulation: SimulationSettings | None = None
     """Played from the start (`Settings.simulate`)."""
-    player: ScenarioPlayer | None = field(init=False)
-    """Plays scenarios on the mock's clock; None on a fleet, where they are not available yet."""
+    player: ScenarioPlayer = field(init=False)
+    """Plays scenarios on the mock's clock (on a fleet, from the store's record)."""
     admin_app: Any = field(init=False)
     cors: Cors | None = field(init=False)
     """With `settings.cors`, what answers browsers on other origins (preflights, Access-Control-*)."""
@@ -116,7 +116,7 @@ class MockServer:
     _watching: asyncio.Task[None] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.player = ScenarioPlayer(self.backend) if self.settings.store is None else None
+        self.player = ScenarioPlayer(self.backend, shared=_fleet_scenario(self.backend))
         self.admin_app = self._admin_app()
         self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
 
@@ -183,18 +183,17 @@ class MockServer:
                 await self.backend.start()
                 if self.watcher is not None:
                     self._watching = asyncio.create_task(self.watcher.run(), name="watch")
-                if self.player is not None:
-                    self.player.start()
-                    if self.scenario is not None:
-                        await self.player.play(self.scenario)
-                    elif self.simulation is not None:
-                        await self.player.simulate(self.simulation)
+                self.player.start()
+                if self.scenario is not None:
+                    # On a fleet every worker is started with it: the first starts it, the others join.
+                    await self.player.play(self.scenario, unless_playing=True)
+                elif self.simulation is not None:
+                    await self.player.simulate(self.simulation)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._watching is not None:
                     self._watching.cancel()
-                if self.player is not None:
-                    await self.player.close()
+                await self.player.close()
                 await self.backend.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -220,6 +219,17 @@ class MockServer:
             return _method_not_allowed(request.method)
         respond = self.endpoint.respond
         return lambda state: respond(state, request)
+
+
+def _fleet_scenario(backend: Backend) -> SharedScenario | None:
+    """On a fleet, the scenario record every worker plays from; None in one process."""
+    if isinstance(backend, InProcessBackend):
+        return None
+    from mockserver.backends.redis.backend import RedisBackend
+    from mockserver.backends.redis.scenario import FleetScenario
+
+    assert isinstance(backend, RedisBackend)
+    return FleetScenario(backend)
 
 
 def _not_found(state: State) -> Response:

@@ -94,7 +94,6 @@ def mock_server_factory(pytestconfig: pytest.Config) -> Iterator[Callable[..., M
 def _reset(app: MockServer, client: MockClient) -> None:
     if isinstance(app.backend, InProcessBackend):
         app.backend.reset_now()  # in-process: microseconds, not a request
-        if app.player is not None:
-            app.player.forget()
+        app.player.forget()
     else:
         client.reset()

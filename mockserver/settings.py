@@ -82,11 +82,6 @@ class Settings:
                 "--simulate plays in one process; on a fleet (--store) each worker would play it again. "
                 "Simulations on a fleet are not available yet."
             )
-        if self.scenario is not None and self.store is not None:
-            raise ValueError(
-                "--scenario plays in one process; on a fleet (--store) each worker would play it again. "
-                "Scenarios on a fleet are not available yet."
-            )
         if self.watch and self.store is not None:
             raise ValueError(
                 "--watch reloads one process's spec and fixtures; on a fleet (--store) the workers would part, "

@@ -86,18 +86,9 @@ def create_admin_app(
     admin_token: str | None,
     explainer: Explainer,
     representations: Representations,
-    player: ScenarioPlayer | None = None,
+    player: ScenarioPlayer,
 ) -> Starlette:
     started = time.monotonic()
-
-    def scenarios() -> ScenarioPlayer:
-        if player is None:
-            raise ControlError(
-                409,
-                "Scenarios play in one process; on a fleet (--store) each worker would play them again, so "
-                "they are not available there yet.",
-            )
-        return player
 
     async def apply(make: MakeChange, status: int = 200) -> JSONResponse:
         return JSONResponse(await backend.change(make), status)
@@ -112,14 +103,12 @@ def create_admin_app(
         if not text.strip():
             raise ControlError(400, "The request body is empty; send a fixture document (JSON or YAML).")
         state = await backend.replace(build_state(parse_text(text, "state document"), source="state document"))
-        if player is not None:
-            player.forget()
+        await player.forget_everywhere()
         return JSONResponse({"message": "State replaced.", "loaded": state.summary()})
 
     async def reset(request: Request) -> Response:
         state = await backend.reset()
-        if player is not None:
-            player.forget()
+        await player.forget_everywhere()
         return JSONResponse(
             {"message": "State reset to the startup fixtures; journal and faults cleared.", "loaded": state.summary()}
         )
@@ -205,8 +194,7 @@ def create_admin_app(
     async def moving_the_clock(make: MakeChange) -> JSONResponse:
         """A clock moved by hand: the scenario's events now due happen before the answer."""
         answer = await apply(make)
-        if player is not None:
-            await player.catch_up()
+        await player.catch_up()
         return answer
 
     async def freeze_clock(request: Request) -> Response:
@@ -221,10 +209,10 @@ def create_admin_app(
         return await moving_the_clock(control.release_clock)
 
     async def get_scenario(request: Request) -> Response:
-        return JSONResponse(await scenarios().status())
+        return JSONResponse(await player.status())
 
     async def play_scenario(request: Request) -> Response:
-        playing = scenarios()
+        playing = player
         text = await _body_text(request)
         if not text.strip():
             raise ControlError(400, "The request body is empty; send a scenario document (JSON or YAML).")
@@ -232,7 +220,7 @@ def create_admin_app(
         return JSONResponse(await playing.play(scenario), 201)
 
     async def play_simulation(request: Request) -> Response:
-        playing = scenarios()
+        playing = player
         payload = Payload(await _json(request), ("agents", "seed", "history"))
         try:
             settings = SimulationSettings(
@@ -245,19 +233,19 @@ def create_admin_app(
         return JSONResponse(await playing.simulate(settings), 201)
 
     async def stop_scenario(request: Request) -> Response:
-        return JSONResponse(await scenarios().stop())
+        return JSONResponse(await player.stop())
 
     async def pause_scenario(request: Request) -> Response:
-        return JSONResponse(await scenarios().pause())
+        return JSONResponse(await player.pause())
 
     async def resume_scenario(request: Request) -> Response:
-        return JSONResponse(await scenarios().resume())
+        return JSONResponse(await player.resume())
 
     async def seek_scenario(request: Request) -> Response:
         position = Payload(await _json(request), ("seconds",)).seconds("seconds")
         if position < 0:
             raise ControlError(400, f"Field 'seconds' is a position in the scenario, at least 0, got {position}.")
-        return JSONResponse(await scenarios().seek(position))
+        return JSONResponse(await player.seek(position))
 
     async def get_journal(request: Request) -> Response:
         filters = dict(request.query_params)

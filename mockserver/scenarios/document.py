@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,8 @@ class Scenario:
     name: str
     events: tuple[Event, ...]
     """In the order they happen: by `at`, then as written."""
+    document: Any = field(default=None, compare=False, repr=False)
+    """The document it was built from: what a fleet shares, so that any worker can play it on."""
 
     @property
     def length(self) -> float:
@@ -92,7 +94,7 @@ def build_scenario(document: Any, source: str = "scenario document") -> Scenario
     scenario = checker.scenario(document)
     if checker.errors:
         raise FixtureError(checker.errors, source)
-    return scenario
+    return replace(scenario, document=document)
 
 
 @dataclass

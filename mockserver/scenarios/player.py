@@ -9,6 +9,10 @@ recorded with why, and the rest play on.
 While the clock runs, a background task wakes when the next event is due. A frozen clock fires
 nothing by itself: whoever moves it (`clock/advance`, `PUT /__admin/clock`) calls `catch_up`, which
 applies every event now due before the call is answered.
+
+On a fleet (`--store`) the scenario lives in the store (mockserver/backends/redis/scenario.py): every
+worker plays from that record, and an event fires with the fleet's count of fired events in one
+commit, so it happens once whichever worker is first, and the others go on if that one dies.
 """
 
 from __future__ import annotations
@@ -16,17 +20,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 
 from mockserver.api.representation import precise_rfc3339
 from mockserver.backends.base import Backend
 from mockserver.control.changes import Change
 from mockserver.errors import ControlError
 from mockserver.model import State
-from mockserver.scenarios.document import Event, Scenario
+from mockserver.scenarios.document import Event, Scenario, build_scenario
 from mockserver.scenarios.simulation import SimulationSettings, simulate
 
 KEPT_FAILURES = 100
@@ -70,22 +74,77 @@ class Playing:
         self.upcoming = next(self.events, None)
 
 
+class SharedRecord(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def document(self) -> Any: ...
+
+    @property
+    def origin(self) -> datetime: ...
+
+    @property
+    def paused_at(self) -> datetime | None: ...
+
+    @property
+    def fired(self) -> int: ...
+
+    @property
+    def failures(self) -> list[dict[str, Any]]: ...
+
+
+class SharedScenario(Protocol):
+    """Where a fleet keeps its scenario (mockserver.backends.redis.scenario.FleetScenario)."""
+
+    async def read(self) -> SharedRecord | None: ...
+
+    async def start(self, document: Any, origin: datetime, *, unless_playing: bool = False) -> bool: ...
+
+    async def update(self, record_id: str, changes: Mapping[str, datetime | None]) -> bool: ...
+
+    async def stop(self) -> None: ...
+
+
+class FiringBackend(Protocol):
+    async def fire(
+        self, scenario_id: str, fired: int, changes: Sequence[Change], failed: Callable[[str], dict[str, Any]]
+    ) -> bool: ...
+
+
 class ScenarioPlayer:
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, shared: SharedScenario | None = None) -> None:
         self.backend = backend
+        self.shared = shared
+        """On a fleet: the scenario's record in the store, which this worker follows."""
         self.playing: Playing | None = None
+        self._record_id: str | None = None
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     # -- what the control plane asks -----------------------------------------------------------
 
-    async def play(self, scenario: Scenario) -> dict[str, Any]:
-        """Start `scenario` now (replacing any other); events due at once (at 0) happen before this returns."""
+    async def play(self, scenario: Scenario, *, unless_playing: bool = False) -> dict[str, Any]:
+        """Start `scenario` now (replacing any other); events due at once (at 0) happen before this returns.
+        On a fleet, `unless_playing` (a worker started with --scenario) joins the fleet's record when it
+        holds the same document: the workers of a fleet, started one by one, play it once."""
+        if self.shared is not None:
+            async with self._lock:
+                await self.shared.start(scenario.document, await self._now(), unless_playing=unless_playing)
+                await self._sync()
+                await self._fire_due(await self._now())
+            self._wake.set()
+            return await self.status()
         return await self._start(lambda now: Playing.of(scenario, now))
 
     async def simulate(self, settings: SimulationSettings) -> dict[str, Any]:
         """Start a simulation now, its agents joining every account of the state (replacing any scenario)."""
+        if self.shared is not None:
+            raise ControlError(
+                409,
+                "A simulation plays in one process; on a fleet (--store) it is not available yet (scenarios are).",
+            )
         accounts = list((await self.backend.current()).accounts)
         name = f"simulation (seed {settings.seed}, {settings.agents} agents per account)"
         return await self._start(lambda now: Playing.endless(name, simulate(settings, accounts), now))
@@ -99,6 +158,7 @@ class ScenarioPlayer:
         return await self.status()
 
     async def status(self) -> dict[str, Any]:
+        await self._sync()
         playing = self._loaded()
         now = await self._now()
         upcoming = playing.upcoming
@@ -124,25 +184,38 @@ class ScenarioPlayer:
 
     async def pause(self) -> dict[str, Any]:
         async with self._lock:
+            await self._sync()
             playing = self._loaded()
             if playing.paused_at is None:
-                playing.paused_at = await self._now()
+                await self._moved(playing, paused_at=await self._now())
         return await self.status()
 
     async def resume(self) -> dict[str, Any]:
         async with self._lock:
+            await self._sync()
             playing = self._loaded()
             if playing.paused_at is not None:
                 now = await self._now()
-                playing.origin += now - playing.paused_at
-                playing.paused_at = None
+                await self._moved(playing, origin=playing.origin + (now - playing.paused_at), paused_at=None)
         self._wake.set()
         return await self.status()
+
+    async def _moved(self, playing: Playing, **changes: datetime | None) -> None:
+        """Set `origin` or `paused_at`, on the fleet's record too."""
+        if self.shared is not None:
+            assert self._record_id is not None
+            if not await self.shared.update(self._record_id, changes):
+                raise ControlError(
+                    409, "The scenario was replaced or stopped meanwhile (by another call); GET it again."
+                )
+        for name, value in changes.items():
+            setattr(playing, name, value)
 
     async def seek(self, position: float) -> dict[str, Any]:
         """Jump forward to `position` seconds: the events skipped over happen now, at their own times
         on the grid (as if the scenario had been playing). Backward is refused: what happened stays."""
         async with self._lock:
+            await self._sync()
             playing = self._loaded()
             now = await self._now()
             current = playing.position(now)
@@ -152,7 +225,7 @@ class ScenarioPlayer:
                     f"Cannot seek back to {position} s from {current:.3f} s: events that happened stay. "
                     "POST /__admin/reset, then PUT the scenario again and seek forward.",
                 )
-            playing.origin = (playing.paused_at or now) - timedelta(seconds=position)
+            await self._moved(playing, origin=(playing.paused_at or now) - timedelta(seconds=position))
             await self._fire_due(playing.paused_at or now, ignore_pause=True)
         self._wake.set()
         return await self.status()
@@ -160,6 +233,8 @@ class ScenarioPlayer:
     async def stop(self) -> dict[str, Any]:
         async with self._lock:
             status = await self.status()
+            if self.shared is not None:
+                await self.shared.stop()
             self.playing = None
             return status
 
@@ -167,11 +242,18 @@ class ScenarioPlayer:
         """The state was replaced or reset: the scenario's names no longer mean anything there."""
         self.playing = None
 
+    async def forget_everywhere(self) -> None:
+        """`forget`, for the whole fleet when there is one."""
+        self.forget()
+        if self.shared is not None:
+            await self.shared.stop()
+
     async def catch_up(self) -> None:
         """Apply every event due on the mock's clock now (a control call moved it)."""
-        if self.playing is None:
+        if self.playing is None and self.shared is None:
             return
         async with self._lock:
+            await self._sync()
             await self._fire_due(await self._now())
 
     # -- the background task ---------------------------------------------------------------------
@@ -191,7 +273,7 @@ class ScenarioPlayer:
         while True:
             wait = LONGEST_SLEEP
             try:
-                if self.playing is not None:
+                if self.playing is not None or self.shared is not None:
                     await self.catch_up()
                     wait = await self._seconds_to_next()
             except Exception:  # noqa: BLE001 - the store may be out of reach for a while; keep playing after
@@ -215,6 +297,24 @@ class ScenarioPlayer:
     async def _now(self) -> datetime:
         return (await self.backend.current()).clock.now()
 
+    async def _sync(self) -> None:
+        """On a fleet, the store's record is the truth: follow it (a new scenario, events fired elsewhere,
+        a pause, a seek, a stop)."""
+        if self.shared is None:
+            return
+        record = await self.shared.read()
+        if record is None:
+            self.playing, self._record_id = None, None
+            return
+        if self.playing is None or self._record_id != record.id or self.playing.fired > record.fired:
+            scenario = build_scenario(record.document, "the fleet's scenario")
+            self.playing, self._record_id = Playing.of(scenario, record.origin), record.id
+        playing = self.playing
+        playing.origin, playing.paused_at = record.origin, record.paused_at
+        while playing.fired < record.fired and playing.upcoming is not None:
+            playing.advance()
+        playing.failures = deque(record.failures, maxlen=KEPT_FAILURES)
+
     def _loaded(self) -> Playing:
         if self.playing is None:
             raise ControlError(404, "No scenario is loaded; PUT one to /__admin/scenario.")
@@ -226,6 +326,12 @@ class ScenarioPlayer:
             return
         while playing.upcoming is not None and playing.due(playing.upcoming) <= now:
             event = playing.upcoming
+            if self.shared is not None:
+                if not await self._fire_once(playing, event):
+                    await self._sync()  # fired elsewhere, or the scenario replaced: follow the record
+                    if self.playing is not playing:
+                        return
+                continue
             for change in changes_of(event, playing.due(event)):
                 try:
                     await self.backend.change(_making(change))
@@ -239,6 +345,21 @@ class ScenarioPlayer:
                     playing.failures.append(failure)
                     break
             playing.advance()
+
+    async def _fire_once(self, playing: Playing, event: Event) -> bool:
+        """Fire `event` for the whole fleet; False when the record moved on before it could."""
+        backend = cast(FiringBackend, self.backend)
+        assert self._record_id is not None
+        index = playing.fired
+
+        def failed(message: str) -> dict[str, Any]:
+            return {"index": index, "at": event.at, "event": event.describe(), "message": message}
+
+        if not await backend.fire(self._record_id, index, changes_of(event, playing.due(event)), failed):
+            return False
+        if playing.fired == index:  # a status read meanwhile may have followed the record past it already
+            playing.advance()
+        return True
 
 
 def _making(change: Change) -> Callable[[State], Change]:

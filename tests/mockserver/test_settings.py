@@ -58,7 +58,8 @@ def test_parse_versions_refuses(text: str) -> None:
         ({"speed": 0.0}, "--speed"),
         ({"speed": 20_000.0}, "--speed"),
         ({"simulate": True, "scenario": Path("day.yaml")}, "choose one"),
-        ({"scenario": Path("day.yaml"), "store": "redis://127.0.0.1:6379/0"}, "fleet"),
+        ({"simulate": True, "store": "redis://127.0.0.1:6379/0"}, "fleet"),
+        ({"watch": True, "store": "redis://127.0.0.1:6379/0"}, "fleet"),
     ],
 )
 def test_time_settings_that_cannot_work_are_refused_with_why(changes: dict[str, object], message: str) -> None:

@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,6 +86,7 @@ class RedisBackend:
         self._admissions = AdmissionQueue(self._client, keys, journal_limit)
         self._commit = self._client.register_script(scripts.COMMIT)
         self._since = self._client.register_script(scripts.SINCE)
+        self._fire = self._client.register_script(scripts.FIRE)
         self._catching_up: asyncio.Lock | None = None
         self._subscriber: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
@@ -257,6 +258,51 @@ class RedisBackend:
                     await self._compact()
                 return created
         raise ControlError(409, f"The shared state kept changing under this change ({_MAX_ATTEMPTS} tries); retry it.")
+
+    async def fire(
+        self, scenario_id: str, fired: int, changes: Sequence[Change], failed: Callable[[str], dict[str, Any]]
+    ) -> bool:
+        """One scenario event's changes, committed with the fleet's count of fired events (scripts.FIRE),
+        so that the fleet applies each event once: True when this worker fired it, False when the
+        scenario moved on meanwhile (another worker fired it, or it was replaced or stopped). A change
+        that cannot apply ends the event there; `failed(message)` is what the scenario records of it."""
+        self._ensure_subscriber()
+        for _ in range(_MAX_ATTEMPTS):
+            held = await self._catch_up()
+            state, applied, failure = held.state, [], ""
+            for change in changes:
+                try:
+                    state, _ = apply(state, change)
+                except ControlError as error:
+                    failure = json.dumps(failed(error.message))
+                    break
+                applied.append(json.dumps(change.to_json()))
+            keys = self._keys
+            outcome, version, base_version = await self._call(
+                self._fire(
+                    keys=[keys.version, keys.log, keys.epoch, keys.base_version, keys.scenario, keys.scenario_failures],
+                    args=[held.version, keys.channel, held.epoch, scenario_id, fired, failure, *applied],
+                )
+            )
+            if int(outcome) == 2:
+                return False
+            if int(outcome) == 1:
+                if applied:
+                    self._install(Held(held.epoch, int(version), state))
+                    await self._held_everywhere(int(version))
+                    if int(version) - int(base_version) >= COMPACT_AFTER:
+                        await self._compact()
+                return True
+        raise ControlError(409, f"The shared state kept changing under a scenario event ({_MAX_ATTEMPTS} tries).")
+
+    @property
+    def client(self) -> aioredis.Redis:
+        """The connection to the store, for what shares it beside the state (the fleet's scenario)."""
+        return self._client
+
+    @property
+    def keys(self) -> Keys:
+        return self._keys
 
     async def _compact(self) -> None:
         try:
@@ -442,6 +488,10 @@ class RedisBackend:
             return await pending
         except redis.RedisError as error:
             raise self._unavailable(error) from None
+
+    def unavailable(self, error: Exception) -> ControlError:
+        """The ControlError a failed store operation answers (503 unreachable, or what a script said)."""
+        return self._unavailable(error)
 
     def _unavailable(self, error: Exception) -> ControlError:
         if isinstance(error, redis.ResponseError):

@@ -64,6 +64,52 @@ redis.call('PUBLISH', ARGV[3], version)
 return {1, version, base_version}
 """
 
+# KEYS: version log epoch base_version scenario failures
+# ARGV: held version, channel, epoch, scenario id, fired expected, failure JSON or '', change JSON...
+# One scenario event, once for the whole fleet: its changes committed (as COMMIT does, one version
+# each) with the scenario's count of fired events, only if that count is still the one expected.
+# -> {1, version, base_version}; {0, ...} the state moved (catch up, retry); {2, ...} the event was
+# fired by another worker, or the scenario replaced or stopped (read it again).
+FIRE = """
+local current = tonumber(redis.call('GET', KEYS[1]))
+local base_version = tonumber(redis.call('GET', KEYS[4])) or 0
+if current ~= tonumber(ARGV[1]) or redis.call('GET', KEYS[3]) ~= ARGV[3] then
+    return {0, current or -1, base_version}
+end
+if redis.call('HGET', KEYS[5], 'id') ~= ARGV[4] or redis.call('HGET', KEYS[5], 'fired') ~= ARGV[5] then
+    return {2, current, base_version}
+end
+local version = current
+for i = 7, #ARGV do
+    redis.call('RPUSH', KEYS[2], ARGV[i])
+    version = redis.call('INCR', KEYS[1])
+end
+redis.call('HINCRBY', KEYS[5], 'fired', 1)
+if ARGV[6] ~= '' then
+    redis.call('RPUSH', KEYS[6], ARGV[6])
+    redis.call('LTRIM', KEYS[6], -100, -1)
+end
+if version ~= current then redis.call('PUBLISH', ARGV[2], version) end
+return {1, version, base_version}
+"""
+
+# KEYS: scenario failures   ARGV: the document's digest, then field, value pairs
+# A scenario started by the command line (--scenario): the first worker starts it, the others (and a
+# worker started again) find the same document playing and join it. -> 1 started, 0 joined
+START_ONCE = """
+if redis.call('HGET', KEYS[1], 'digest') == ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return 1
+"""
+
+# KEYS: scenario   ARGV: id, then field, value pairs -> 1 changed, 0 another scenario (or none) is there
+UPDATE_SCENARIO = """
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return 1
+"""
+
 # KEYS: version base base_version log   ARGV: document, channel -> the new version, or -1 when the
 # store holds no state (emptied): the worker seeds it again and replaces then
 REPLACE = """

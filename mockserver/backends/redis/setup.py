@@ -59,6 +59,7 @@ class Keys:
         self.faults, self.fault_id, self.fault = prefix + "faults", prefix + "fault_id", prefix + "fault:"
         self.channel, self.epoch = prefix + "changes", prefix + "epoch"
         self.workers, self.ack = prefix + "workers", prefix + "ack:"
+        self.scenario, self.scenario_failures = prefix + "scenario", prefix + "scenario_failures"
 
     @property
     def state_keys(self) -> tuple[str, str, str, str]:

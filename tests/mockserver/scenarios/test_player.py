@@ -17,7 +17,6 @@ import pytest
 from mockserver import Settings, create_app
 from mockserver.running import start_in_thread
 from tests.conftest import ACCOUNT, V2, get
-from tests.fleet import Fleet
 
 T0 = "2026-03-02T09:00:00Z"
 DAY = {
@@ -219,12 +218,6 @@ def test_stop_unloads_and_keeps_what_happened(client: httpx.Client) -> None:
     assert channels(client) == [("2026-03-02T09:00:05Z", None)]
 
 
-def test_on_a_fleet_scenarios_are_refused_with_why(fleet: Fleet) -> None:
-    with fleet.client() as client:
-        refused = client.put("/__admin/scenario", json=DAY)
-        assert refused.status_code == 409 and "fleet" in refused.json()["message"]
-
-
 def test_the_plugin_steps_a_scenario_without_sleeping(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         f"""
@@ -259,7 +252,7 @@ def test_the_command_line_plays_a_scenario_and_refuses_a_bad_one(tmp_path: Path)
     assert refused.returncode == 2 and "events[0].at" in refused.stderr
     for arguments, message in (
         (["--speed", "0"], "--speed"),
-        (["--scenario", str(bad), "--store", "redis://127.0.0.1:1/0"], "fleet"),
+        (["--simulate", "--store", "redis://127.0.0.1:1/0"], "fleet"),
     ):
         refused = subprocess.run(
             [sys.executable, "-m", "mockserver", "run", "--port", "0", *arguments],
