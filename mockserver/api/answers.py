@@ -48,6 +48,7 @@ class AgentAnswers:
         "latest_moment",
         "interaction_at",
         "channel_at",
+        "shaped",
     )
 
     def __init__(
@@ -70,6 +71,10 @@ class AgentAnswers:
         self.v1_body = dumps({"interactions": [] if latest is None else [v1_item(latest)]})
         self.latest_channel_guid = None if latest is None else latest.channel.channel_guid
         """The channel version 1 answers (for representations the spec shapes otherwise)."""
+        self.shaped: dict[int, tuple[object, dict[str, bytes]]] = {}
+        """Items rendered for a representation the spec shapes otherwise, by id of its shape (kept with
+        the shape, so that a reused id is not mistaken for it): filled as requests ask, and dropped
+        with these answers when the agent changes."""
 
     @classmethod
     def build(cls, interactions: Sequence[Interaction]) -> AgentAnswers:

@@ -143,7 +143,17 @@ class Shape:
             chosen = answers.v2_channel_guids(
                 type=query.type, active_live_first=query.active_live_first, size=query.size
             )
-        return dumps({"interactions": [self.item(_agent_channel(agent, guid)) for guid in chosen]})
+        kept = answers.shaped.get(id(self))
+        if kept is None or kept[0] is not self:
+            kept = answers.shaped[id(self)] = (self, {})
+        rendered = kept[1]
+        items = []
+        for guid in chosen:
+            item = rendered.get(guid)
+            if item is None:
+                item = rendered[guid] = dumps(self.item(_agent_channel(agent, guid)))
+            items.append(item)
+        return b'{"interactions":[' + b",".join(items) + b"]}"
 
 
 def _agent_channel(agent: Agent, channel_guid: str) -> AgentChannel:

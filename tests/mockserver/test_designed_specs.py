@@ -200,3 +200,16 @@ def test_the_default_specs_answers_do_not_change(tmp_path: Path, monkeypatch: py
         body = get(client, "agent-7", accept=V2, params={"size": 3}).content
     assert body == json.dumps(json.loads(body), separators=(",", ":")).encode()
     assert b'"queueName"' not in body and body.startswith(b'{"interactions":[{"type":"Phone","start":')
+
+
+def test_a_shaped_answer_follows_a_change_of_the_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shaped items are rendered once per agent state: a change shows at once."""
+    with mock_on(tmp_path, monkeypatch, add_optional_queue_name) as client:
+        put_state(client, _queue_document(second_channel={"queueName": "Support"}))
+        before = get(client, "a", accept=V2).json()["interactions"][0]
+        assert (before["channelGuid"], before["duration"], before["queueName"]) == (SECOND_CHANNEL, None, "Support")
+        ended = client.post(f"/__admin/accounts/a1b2c3d4e5/agents/a/channels/{SECOND_CHANNEL}/end", json={})
+        assert ended.status_code == 200, ended.text
+        after = get(client, "a", accept=V2).json()["interactions"][0]
+        assert after["duration"] is not None and after["queueName"] == "Support"
+        assert get(client, "a", accept=V1).json()["interactions"][0]["hasEnded"] is True
