@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     proxy.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     proxy.add_argument("--port", type=int, default=8081, help="port to listen on (default: 8081; 0 picks one)")
+    _spec_option(proxy)
     proxy.add_argument(
         "--versions",
         type=_versions,
@@ -159,15 +160,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _spec_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        help="the OpenAPI document to judge by (default: the project's openapi.yaml; also $LATEST_INTERACTIONS_SPEC)",
+    )
+
+
 def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
     """Options of both commands; with versions=False (selftest) --versions and --rule are left out."""
     if versions:
-        parser.add_argument(
-            "--spec",
-            type=Path,
-            default=None,
-            help="the OpenAPI document to judge by (default: the project's openapi.yaml; also $LATEST_INTERACTIONS_SPEC)",
-        )
+        _spec_option(parser)
         parser.add_argument(
             "--versions",
             type=_versions,

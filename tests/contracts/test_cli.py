@@ -285,3 +285,22 @@ def test_a_spec_that_cannot_be_read_is_a_usage_error(tmp_path: Path, capsys: pyt
     with pytest.raises(SystemExit) as exited:
         main(check_args("http://127.0.0.1:1/v0", "--spec", str(broken)))
     assert exited.value.code == 2 and "--spec" in capsys.readouterr().err
+
+
+def test_the_proxy_takes_another_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 3.0.3\ninfo: [\n")
+    with pytest.raises(SystemExit) as exited:
+        main(["proxy", "--upstream", "http://127.0.0.1:1/v0", "--spec", str(broken)])
+    assert exited.value.code == 2 and "--spec" in capsys.readouterr().err
+
+
+def test_versions_the_spec_does_not_declare_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (
+        check_args("http://127.0.0.1:1/v0", "--versions", "1,3"),
+        ["proxy", "--upstream", "http://x/v0", "--versions", "3"],
+    ):
+        with pytest.raises(SystemExit) as exited:
+            main(command)
+        assert exited.value.code == 2
+        assert "the spec declares version(s) 1, 2, not 3" in capsys.readouterr().err
