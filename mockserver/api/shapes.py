@@ -265,7 +265,22 @@ def item_schema(spec: SpecDocument, version: int) -> Mapping[str, Any]:
     schema = _media(spec, version)["schema"]
     interactions = ((schema.get("properties") or {}).get("interactions") or {}) if isinstance(schema, Mapping) else {}
     items = interactions.get("items") if isinstance(interactions, Mapping) else None
-    return items if isinstance(items, Mapping) else {}
+    return _flattened(items) if isinstance(items, Mapping) else {}
+
+
+def _flattened(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An item written as `allOf` (a shared base and a version's additions) as one schema: the members'
+    properties (later ones win) and required fields together."""
+    members = schema.get("allOf")
+    if not isinstance(members, list):
+        return schema
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for member in [*(m for m in members if isinstance(m, Mapping)), {k: v for k, v in schema.items() if k != "allOf"}]:
+        flat = _flattened(member)
+        properties.update(flat.get("properties") or {})
+        required += [name for name in flat.get("required") or () if name not in required]
+    return {**{k: v for k, v in schema.items() if k != "allOf"}, "properties": properties, "required": required}
 
 
 def _known_plan(name: str, schema: Mapping[str, Any], required: set[str]) -> FieldPlan:

@@ -180,3 +180,20 @@ def test_generated_values_follow_the_schema(schema: dict[str, Any], made: Any) -
 def test_a_generated_uuid_is_the_same_on_every_run() -> None:
     schema = {"type": "string", "format": "uuid"}
     assert generate(schema, "queueId") == generate(schema, "queueId") != generate(schema, "otherId")
+
+
+def test_an_item_written_as_all_of_is_read_whole(tmp_path: Path) -> None:
+    def composed(document: dict[str, Any]) -> None:
+        schemas = document["components"]["schemas"]
+        base = schemas["InteractionV2"]
+        schemas["InteractionV2"] = {
+            "allOf": [
+                {"$ref": "#/components/schemas/InteractionBase"},
+                {"type": "object", "required": ["skill"], "properties": {"skill": {"type": "string", "example": "x"}}},
+            ]
+        }
+        schemas["InteractionBase"] = base
+
+    shape = shape_of(_spec(tmp_path, composed), 2)
+    names = [plan.name for plan in shape.fields]
+    assert names == ["type", "start", "guid", "duration", "direction", "channelGuid", "skill"]
