@@ -74,9 +74,8 @@ class Proxy:
         self.server: asyncio.Server | None = None
 
     async def start(self) -> int:
-        self.server = await asyncio.start_server(
-            self.relay.serve_client, self.settings.host, self.settings.port, limit=1024 * 1024
-        )
+        loop = asyncio.get_running_loop()
+        self.server = await loop.create_server(self.relay.protocol, self.settings.host, self.settings.port)
         return int(self.server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
@@ -84,7 +83,7 @@ class Proxy:
             self.server.close()
             await self.server.wait_closed()
 
-    async def _local(self, request: Message) -> tuple[int, bytes, bytes] | None:
+    def _local(self, request: Message) -> tuple[int, bytes, bytes] | None:
         target = request.first_line.split(b" ")
         local = target[1].split(b"?")[0] if len(target) > 1 else b""
         if local == b"/__proxy/report":
