@@ -8,6 +8,7 @@ import asyncio
 import gzip
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -193,3 +194,68 @@ def test_hop_by_hop_fields_are_the_only_ones_not_forwarded(raw_upstream: tuple[i
     with start_proxy_in_thread(ProxySettings(upstream=f"http://127.0.0.1:{port}/v0", port=0)) as running:
         exchange(running.port, sent)
     assert received == [b"GET /v0/x HTTP/1.1\r\nHost: h\r\nX-Kept: yes\r\n\r\n"]
+
+
+# -- connections: pipelining, half-closing, an upstream that closes when idle, a large answer ----------
+
+
+def test_pipelined_requests_are_answered_in_order(proxy: RunningProxy) -> None:
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as connection:
+        connection.sendall(CASES["v1"] + CASES["404"] + CASES["v2 size=10"])
+        statuses = [read_answer(connection).split(b" ", 2)[1] for _ in range(3)]
+    assert statuses == [b"200", b"404", b"200"]
+
+
+def test_a_client_that_half_closes_still_gets_its_answer(proxy: RunningProxy) -> None:
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as connection:
+        connection.sendall(CASES["v1"])
+        connection.shutdown(socket.SHUT_WR)
+        answer = read_answer(connection)
+        assert answer.startswith(b"HTTP/1.1 200") and b'"interactions"' in answer
+        assert connection.recv(1) == b""  # then the connection ends
+
+
+@pytest.fixture
+def closing_upstream() -> Iterator[tuple[int, list[int]]]:
+    """An upstream that answers one request per connection and closes it, without saying so in a header;
+    and, asked for /large, answers 5 MB."""
+    connections: list[int] = []
+    loop = asyncio.new_event_loop()
+    large = b"x" * (5 * 1024 * 1024)
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        head = await reader.readuntil(b"\r\n\r\n")
+        body = large if b" /v0/large " in head else b"{}"
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        writer.close()
+
+    server = loop.run_until_complete(asyncio.start_server(answer, "127.0.0.1", 0))
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield server.sockets[0].getsockname()[1], connections
+    server.close()
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
+
+
+def test_an_upstream_that_closed_while_idle_is_connected_again(closing_upstream: tuple[int, list[int]]) -> None:
+    port, connections = closing_upstream
+    with (
+        start_proxy_in_thread(ProxySettings(upstream=f"http://127.0.0.1:{port}/v0", port=0)) as running,
+        socket.create_connection(("127.0.0.1", running.port), timeout=10) as connection,
+    ):
+        for _ in range(3):
+            connection.sendall(request("GET", "/v0/x"))
+            assert read_answer(connection) == b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+            time.sleep(0.05)  # the upstream's close arrives while the client's connection is idle
+    assert len(connections) == 3
+
+
+def test_a_large_answer_crosses_whole(closing_upstream: tuple[int, list[int]]) -> None:
+    port, _ = closing_upstream
+    with start_proxy_in_thread(ProxySettings(upstream=f"http://127.0.0.1:{port}/v0", port=0)) as running:
+        answer = exchange(running.port, request("GET", "/v0/large"))
+    assert len(answer.partition(b"\r\n\r\n")[2]) == 5 * 1024 * 1024
