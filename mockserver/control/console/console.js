@@ -154,6 +154,21 @@ async function renderAgent(now) {
   await renderAnswers();
 }
 
+function laterPane(key, version) {
+  let pane = document.getElementById(`answer-${key}`);
+  if (!pane) {
+    const box = document.createElement("div");
+    const title = document.createElement("h4");
+    title.textContent = `version ${version}`;
+    pane = document.createElement("pre");
+    pane.id = `answer-${key}`;
+    pane.dataset.testid = `answer-${key}`;
+    box.append(title, pane);
+    document.querySelector(".answers").append(box);
+  }
+  return pane;
+}
+
 async function renderAnswers() {
   const form = document.getElementById("v2-query");
   const query = new URLSearchParams({ size: form.size.value || "10", type: form.type.value });
@@ -162,6 +177,10 @@ async function renderAnswers() {
     const answers = await api("GET", `${agentPath()}/answers?${query}`);
     document.getElementById("answer-v1").textContent = answers.v1 ? JSON.stringify(answers.v1, null, 1) : "(version 1 not served)";
     document.getElementById("answer-v2").textContent = answers.v2 ? JSON.stringify(answers.v2, null, 1) : "(version 2 not served)";
+    for (const [key, value] of Object.entries(answers)) {
+      const later = /^v(\d+)$/.exec(key);  // a version the spec declares after 2 (version 3...)
+      if (later && Number(later[1]) > 2) laterPane(key, later[1]).textContent = JSON.stringify(value, null, 1);
+    }
   } catch (error) {
     document.getElementById("answer-v2").textContent = error.message;
   }

@@ -6,6 +6,7 @@ nothing requested from another host."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -174,3 +175,18 @@ def test_what_the_console_shows_is_text_never_markup(console_mock: RunningMock, 
     assert hostile in page.text_content("#agents") and hostile in page.text_content("#journal")
     assert page.evaluate("window.pwned") is None
     assert page.query_selector("#agents img, #journal img") is None
+
+
+def test_a_later_version_the_spec_declares_gets_its_own_pane(
+    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.resources import SPEC_VARIABLE
+    from tests.designer_edits import add_version_3, write_spec
+
+    monkeypatch.setenv(SPEC_VARIABLE, str(write_spec(tmp_path / "openapi.yaml", add_version_3)))
+    with start_in_thread(create_app(Settings(versions=frozenset({1, 2, 3})))) as running:
+        page = browser.page
+        choose(browser, running.url, "agent-7")
+        page.wait_for_selector("[data-testid=answer-v3]")
+        page.wait_for_function("document.querySelector('#answer-v3').textContent.includes('wrapUpCode')")
+        assert "version 3" in page.text_content(".answers")
