@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from mockserver.api.shapes import extra_fields_in_use, extra_values
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import read_document_file
 from mockserver.model import DIRECTIONS, INTERACTION_TYPES
@@ -47,6 +48,8 @@ _OPTIONS = {
     "revoke_token": (),
 }
 _NEEDS_AGENT = ("start", "add_channel", "end_channel", "end", "add_agent")
+_GIVES_EXTRAS = ("start", "add_channel")
+"""Actions that may give the fields the spec's items declare beyond the mock's own (mockserver.api.shapes)."""
 MAX_SECONDS = 366 * 86400 * 10
 """The latest `at` a document may name: ten years after its start."""
 _NAMESPACE = uuid.UUID("6f1d2c3b-8a4e-4f5a-9b6c-7d8e9f0a1b2c")
@@ -114,6 +117,7 @@ class _Checker:
         """name -> (channelGuid, interaction name, account, agent)"""
         self.ended: set[str] = set()
         self.tokens: set[str] = set()
+        self.extras = extra_fields_in_use()
 
     def fail(self, path: str, problem: str) -> None:
         self.errors.append(f"{path}: {problem}")
@@ -172,7 +176,14 @@ class _Checker:
             self.fail(path, f"needs exactly one action of {', '.join(ACTIONS)} (found: {found})")
             return None
         action = actions[0]
-        allowed = {"at", "account", "agent", action, *_OPTIONS[action]}
+        allowed = {
+            "at",
+            "account",
+            "agent",
+            action,
+            *_OPTIONS[action],
+            *(self.extras if action in _GIVES_EXTRAS else ()),
+        }
         for key in sorted(set(raw) - allowed):
             self.fail(f"{path}.{key}", f"unknown field for {action} (allowed: {', '.join(sorted(allowed))})")
         name = raw[action]
@@ -196,6 +207,14 @@ class _Checker:
         fields: dict[str, Any] | None = handler(path, raw, name, account, agent, scenario, at)
         if fields is None:
             return None
+        if action in _GIVES_EXTRAS:
+            extra, problems = extra_values(raw, self.extras)
+            for field_name, problem in problems:
+                self.fail(f"{path}.{field_name}", problem)
+            if problems:
+                return None
+            if extra:
+                fields["extra"] = extra
         return Event(at, action, account, agent if action in _NEEDS_AGENT else None, name, fields)
 
     def _guid(self, path: str, raw: Mapping[str, Any], key: str, scenario: str, name: str) -> str | None:

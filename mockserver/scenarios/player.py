@@ -384,6 +384,7 @@ def changes_of(event: Event, when: datetime) -> list[Change]:
                     "channelGuid": fields["channelGuid"],
                     "at": at,
                     "now": at,
+                    **({"extra": fields["extra"]} if "extra" in fields else {}),
                 },
             )
         ]
@@ -391,7 +392,14 @@ def changes_of(event: Event, when: datetime) -> list[Change]:
         return [
             Change(
                 "add_channel",
-                {**where, "guid": fields["guid"], "channelGuid": fields["channelGuid"], "at": at, "now": at},
+                {
+                    **where,
+                    "guid": fields["guid"],
+                    "channelGuid": fields["channelGuid"],
+                    "at": at,
+                    "now": at,
+                    **({"extra": fields["extra"]} if "extra" in fields else {}),
+                },
             )
         ]
     if event.action in ("end_channel", "end"):

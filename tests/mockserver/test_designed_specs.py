@@ -213,3 +213,23 @@ def test_a_shaped_answer_follows_a_change_of_the_agent(tmp_path: Path, monkeypat
         after = get(client, "a", accept=V2).json()["interactions"][0]
         assert after["duration"] is not None and after["queueName"] == "Support"
         assert get(client, "a", accept=V1).json()["interactions"][0]["hasEnded"] is True
+
+
+def test_a_scenario_gives_extras_on_what_it_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    day = {
+        "account": "a1b2c3d4e5",
+        "events": [
+            {"at": 1, "agent": "agent-idle", "start": "call", "type": "Phone", "queueName": "Sales"},
+            {"at": 2, "agent": "agent-idle", "add_channel": "consult", "to": "call", "queueName": "Escalations"},
+        ],
+    }
+    with mock_on(tmp_path, monkeypatch, add_optional_queue_name) as client:
+        client.put("/__admin/clock", json={"now": "2026-03-02T09:00:00Z"})
+        assert client.put("/__admin/scenario", json=day).status_code == 201
+        client.post("/__admin/clock/advance", json={"seconds": 2})
+        items = get(client, "agent-idle", accept=V2, params={"size": 2}).json()["interactions"]
+        assert [item["queueName"] for item in items] == ["Escalations", "Sales"]
+        refused = client.put("/__admin/scenario", json={**day, "events": [{**day["events"][0], "queueName": 7}]})
+        assert refused.status_code == 400 and "events[0].queueName" in refused.text
+        unknown = client.put("/__admin/scenario", json={**day, "events": [{**day["events"][0], "queue": "x"}]})
+        assert unknown.status_code == 400 and "events[0].queue: unknown field" in unknown.text
