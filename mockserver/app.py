@@ -188,7 +188,7 @@ class MockServer:
                     # On a fleet every worker is started with it: the first starts it, the others join.
                     await self.player.play(self.scenario, unless_playing=True)
                 elif self.simulation is not None:
-                    await self.player.simulate(self.simulation)
+                    await self.player.simulate(self.simulation, unless_playing=True)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._watching is not None:

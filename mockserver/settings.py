@@ -77,11 +77,6 @@ class Settings:
             )
         if self.simulate and self.scenario is not None:
             raise ValueError("--simulate and --scenario both play on the mock's clock: choose one")
-        if self.simulate and self.store is not None:
-            raise ValueError(
-                "--simulate plays in one process; on a fleet (--store) each worker would play it again. "
-                "Simulations on a fleet are not available yet."
-            )
         if self.watch and self.store is not None:
             raise ValueError(
                 "--watch reloads one process's spec and fixtures; on a fleet (--store) the workers would part, "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -138,16 +139,19 @@ class ScenarioPlayer:
             return await self.status()
         return await self._start(lambda now: Playing.of(scenario, now))
 
-    async def simulate(self, settings: SimulationSettings) -> dict[str, Any]:
-        """Start a simulation now, its agents joining every account of the state (replacing any scenario)."""
-        if self.shared is not None:
-            raise ControlError(
-                409,
-                "A simulation plays in one process; on a fleet (--store) it is not available yet (scenarios are).",
-            )
+    async def simulate(self, settings: SimulationSettings, *, unless_playing: bool = False) -> dict[str, Any]:
+        """Start a simulation now, its agents joining every account of the state (replacing any scenario).
+        On a fleet, `unless_playing` as for `play`."""
         accounts = list((await self.backend.current()).accounts)
-        name = f"simulation (seed {settings.seed}, {settings.agents} agents per account)"
-        return await self._start(lambda now: Playing.endless(name, simulate(settings, accounts), now))
+        if self.shared is not None:
+            document = {"simulation": dataclasses.asdict(settings), "accounts": accounts}
+            async with self._lock:
+                await self.shared.start(document, await self._now(), unless_playing=unless_playing)
+                await self._sync()
+                await self._fire_due(await self._now())
+            self._wake.set()
+            return await self.status()
+        return await self._start(lambda now: _simulation(settings, accounts, now))
 
     async def _start(self, make: Callable[[datetime], Playing]) -> dict[str, Any]:
         async with self._lock:
@@ -307,8 +311,7 @@ class ScenarioPlayer:
             self.playing, self._record_id = None, None
             return
         if self.playing is None or self._record_id != record.id or self.playing.fired > record.fired:
-            scenario = build_scenario(record.document, "the fleet's scenario")
-            self.playing, self._record_id = Playing.of(scenario, record.origin), record.id
+            self.playing, self._record_id = _playing_of(record.document, record.origin), record.id
         playing = self.playing
         playing.origin, playing.paused_at = record.origin, record.paused_at
         while playing.fired < record.fired and playing.upcoming is not None:
@@ -360,6 +363,19 @@ class ScenarioPlayer:
         if playing.fired == index:  # a status read meanwhile may have followed the record past it already
             playing.advance()
         return True
+
+
+def _simulation(settings: SimulationSettings, accounts: list[str], origin: datetime) -> Playing:
+    name = f"simulation (seed {settings.seed}, {settings.agents} agents per account)"
+    return Playing.endless(name, simulate(settings, accounts), origin)
+
+
+def _playing_of(document: Any, origin: datetime) -> Playing:
+    """What a fleet's record plays: a scenario document, or a simulation's settings and accounts (its
+    events generated again on any worker, the same for the same seed)."""
+    if isinstance(document, dict) and "simulation" in document:
+        return _simulation(SimulationSettings(**document["simulation"]), list(document["accounts"]), origin)
+    return Playing.of(build_scenario(document, "the fleet's scenario"), origin)
 
 
 def _making(change: Change) -> Callable[[State], Change]:

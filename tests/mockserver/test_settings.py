@@ -58,7 +58,6 @@ def test_parse_versions_refuses(text: str) -> None:
         ({"speed": 0.0}, "--speed"),
         ({"speed": 20_000.0}, "--speed"),
         ({"simulate": True, "scenario": Path("day.yaml")}, "choose one"),
-        ({"simulate": True, "store": "redis://127.0.0.1:6379/0"}, "fleet"),
         ({"watch": True, "store": "redis://127.0.0.1:6379/0"}, "fleet"),
     ],
 )

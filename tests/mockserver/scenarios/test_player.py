@@ -252,7 +252,7 @@ def test_the_command_line_plays_a_scenario_and_refuses_a_bad_one(tmp_path: Path)
     assert refused.returncode == 2 and "events[0].at" in refused.stderr
     for arguments, message in (
         (["--speed", "0"], "--speed"),
-        (["--simulate", "--store", "redis://127.0.0.1:1/0"], "fleet"),
+        (["--speed", "2", "--store", "redis://127.0.0.1:1/0"], "fleet"),
     ):
         refused = subprocess.run(
             [sys.executable, "-m", "mockserver", "run", "--port", "0", *arguments],

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from mockserver import Settings, create_app
+from mockserver.running import start_in_thread
 from tests.conftest import ACCOUNT, V2, get
 from tests.fleet import Fleet, RedisServer, running_fleet
 from tests.mockserver.scenarios.test_player import DAY, T0
@@ -124,7 +126,35 @@ def test_a_reset_stops_the_fleets_scenario(fresh_fleet: Fleet) -> None:
             assert client.get("/__admin/scenario").status_code == 404
 
 
-def test_a_simulation_is_refused_on_a_fleet_with_why(fresh_fleet: Fleet) -> None:
+def _simulated_state(client: httpx.Client) -> list[Any]:
+    client.put("/__admin/clock", json={"now": T0})
+    assert client.put("/__admin/simulation", json={"agents": 2, "seed": 3, "history": 600}).status_code == 201
+    for _ in range(60):
+        assert client.post("/__admin/clock/advance", json={"seconds": 20}).status_code == 200
+    status = _scenario(client)
+    assert status["failures"] == [] and status["fired"] > 20, status
+    return list(client.get("/__admin/state").json()["accounts"])
+
+
+def test_a_simulation_on_a_fleet_is_the_one_process_simulation(fresh_fleet: Fleet) -> None:
+    """The same seed and clock moves give the same state on a fleet (each event once, whichever worker
+    fires it) as in one process."""
+    with start_in_thread(create_app(Settings())) as alone, httpx.Client(base_url=alone.url, timeout=10) as client:
+        expected = _simulated_state(client)
     with fresh_fleet.client() as client:
-        refused = client.put("/__admin/simulation", json={})
-        assert refused.status_code == 409 and "fleet" in refused.json()["message"]
+        assert _simulated_state(client) == expected
+
+
+def test_workers_started_with_simulate_play_one_simulation(redis_server: RedisServer) -> None:
+    with (
+        running_fleet(redis_server.url, 2, "--simulate", "--agents", "2", "--seed", "5") as fleet,
+        fleet.client() as client,
+    ):
+        time.sleep(1.5)
+        statuses = [_scenario(client) for _ in range(2)]  # one from each worker
+        assert statuses[0]["name"] == statuses[1]["name"] and "seed 5" in statuses[0]["name"]
+        assert all(status["failures"] == [] for status in statuses)  # no agent added twice
+        state = client.get("/__admin/state").json()
+        for account in state["accounts"]:
+            simulated = [agent["id"] for agent in account["agents"] if agent["id"].startswith("sim-")]
+            assert simulated == ["sim-0001", "sim-0002"]
