@@ -19,7 +19,7 @@ from mockserver import Settings, create_app
 from mockserver.running import start_in_thread
 from mockserver.scenarios.document import Event
 from mockserver.scenarios.simulation import SimulationSettings, simulate
-from tests.fleet import Fleet, free_port
+from tests.fleet import free_port
 
 ACCOUNTS = ["a1b2c3d4e5", "f6g7h8i9j0"]
 T0 = "2026-03-02T09:00:00Z"
@@ -156,19 +156,12 @@ def test_a_bad_simulation_request_is_refused(client: httpx.Client, body: Any) ->
     assert client.get("/__admin/scenario").status_code == 404
 
 
-def test_on_a_fleet_a_simulation_is_refused_with_why(fleet: Fleet) -> None:
-    with fleet.client() as client:
-        refused = client.put("/__admin/simulation", json={})
-        assert refused.status_code == 409 and "fleet" in refused.json()["message"]
-
-
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
         (["--agents", "0"], "--agents"),
         (["--history", "1"], "--history"),
         (["--scenario", "fixtures/scenario-agent-day.yaml"], "choose one"),
-        (["--store", "redis://127.0.0.1:1/0"], "fleet"),
         (["--speed", "10", "--store", "redis://127.0.0.1:1/0"], "fleet"),
         (["--speed", "-1"], "--speed"),
     ],
