@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-from serve import wrk_with_cpu
+from serve import server, wrk_with_cpu
 
 PORT = 18095
 URL = f"http://127.0.0.1:{PORT}"
@@ -45,18 +42,8 @@ def main() -> None:
     pinned.write_text('#!/bin/sh\nexec taskset -c 1 /usr/bin/chromium "$@"\n')
     pinned.chmod(0o755)
 
-    mock = subprocess.Popen(
-        ["taskset", "-c", "0", sys.executable, "-m", "mockserver", "run", "--port", str(PORT)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(URL + "/__admin/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    mockserver = [sys.executable, "-m", "mockserver", "run", "--port", str(PORT)]
+    with server(mockserver, port=PORT) as mock:
         wrk_with_cpu(
             TARGET, 2, mock.pid
         )  # warm up; the journal is full (1,000 entries) from here on, as in a long session
@@ -85,9 +72,6 @@ def main() -> None:
             f"| with the console open, its journal following live | {console_rate:,.0f} | {console_rate / base_rate:.2f}x "
             f"| {console_cpu:.1f} | {console_cpu / base_cpu:.2f}x |"
         )
-    finally:
-        mock.terminate()
-        mock.wait(10)
 
 
 if __name__ == "__main__":

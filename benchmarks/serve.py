@@ -125,8 +125,9 @@ def _latency(output: str, percentile: str) -> float:
 
 @contextmanager
 def server(
-    command: list[str], env: dict[str, str] | None = None, cpus: str = SERVER_CPU
+    command: list[str], env: dict[str, str] | None = None, cpus: str = SERVER_CPU, port: int = PORT
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """`command` started on `cpus`, once it answers HTTP on `port`; stopped with SIGINT after the block."""
     process = subprocess.Popen(
         ["taskset", "-c", cpus, *command],
         env={**os.environ, **(env or {})},
@@ -137,7 +138,7 @@ def server(
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(f"http://127.0.0.1:{PORT}/", timeout=1)
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
                 break
             except httpx.HTTPError:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-from serve import wrk_with_cpu
+from serve import server, wrk_with_cpu
 
 PORT = 18096
 URL = f"http://127.0.0.1:{PORT}"
@@ -28,22 +26,8 @@ TARGET = f"{URL}/v0/a1b2c3d4e5/agents/agent-7/latestInteractions"
 
 @contextmanager
 def mock(*extra: str) -> Iterator[int]:
-    process = subprocess.Popen(
-        ["taskset", "-c", "0", sys.executable, "-m", "mockserver", "run", "--port", str(PORT), *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(URL + "/__admin/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with server([sys.executable, "-m", "mockserver", "run", "--port", str(PORT), *extra], port=PORT) as process:
         yield process.pid
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def main() -> None:

@@ -226,28 +226,20 @@ def _spec_problem(path: Path) -> str | None:
     return None
 
 
-def _declared_versions() -> frozenset[int]:
-    """What the judge assumes a server serves unless told: every version the spec declares (as the mock does)."""
-    from mockserver.spec import SpecError, load_spec
-
-    try:
-        return load_spec().declared_versions or frozenset({1, 2})
-    except (SpecError, OSError):
-        return frozenset({1, 2})
-
-
-def _undeclared_versions(versions: frozenset[int]) -> str | None:
-    """A version the spec in use does not declare cannot be judged (the judge reads each one's schema)."""
+def _judged_versions(given: frozenset[int] | None) -> tuple[frozenset[int], str | None]:
+    """The versions to judge (given, else every version the spec declares, as the mock does) and why
+    they cannot be judged, if so: the judge reads each one's schema from the spec."""
     from mockserver.spec import SpecError, load_spec
 
     try:
         declared = load_spec().declared_versions
     except (SpecError, OSError):
-        return None  # the rules report the spec's problem themselves
+        return given or frozenset({1, 2}), None  # the rules report the spec's problem themselves
+    versions = given or declared or frozenset({1, 2})
     missing = sorted(versions - declared)
     if not missing:
-        return None
-    return (
+        return versions, None
+    return versions, (
         f"--versions {','.join(map(str, sorted(versions)))}: the spec declares version(s) "
         f"{', '.join(map(str, sorted(declared))) or 'none'}, not {', '.join(map(str, missing))}"
     )
@@ -259,9 +251,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "spec":
         return write_version_view(args)
     if args.command in ("check", "proxy"):
-        if args.versions is None:
-            args.versions = _declared_versions()
-        undeclared = _undeclared_versions(args.versions)
+        args.versions, undeclared = _judged_versions(args.versions)
         if undeclared:
             parser.error(undeclared)
     if args.command == "proxy":

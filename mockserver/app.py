@@ -260,7 +260,7 @@ def create_app(
     scenario = load_scenario_file(settings.scenario) if settings.scenario is not None else None
     document = load_document()
     api = load_spec()
-    check_versions_declared(settings)
+    check_versions_declared(settings.versions, api.declared_versions)
     representations = Representations.from_spec(document, settings.versions)
     rules = QueryRules.from_spec(api.parameters)
     backend = create_backend(settings, state, on_state, store_ready=store_ready)
@@ -277,12 +277,13 @@ def create_app(
     return server
 
 
-def check_versions_declared(settings: Settings) -> None:
+def check_versions_declared(versions: frozenset[int], declared: frozenset[int]) -> None:
     """A version the spec does not declare cannot be served: a SpecError naming both sets."""
-    declared = load_spec().declared_versions
-    undeclared = settings.versions - declared
+    if not versions:
+        raise SpecError("the spec declares no version (application/json;version=N) for the mock to serve")
+    undeclared = versions - declared
     if undeclared:
-        served = ",".join(map(str, sorted(settings.versions & declared))) or "..."
+        served = ",".join(map(str, sorted(versions & declared))) or "..."
         raise SpecError(
             f"the spec declares version(s) {', '.join(map(str, sorted(declared))) or 'none'}; "
             f"the mock was asked to serve {', '.join(map(str, sorted(undeclared)))} too (try --versions {served})"

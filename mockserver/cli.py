@@ -194,8 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     try:
-        check_versions_declared(settings)
-        # Checked here too, since with --workers the app is only built in the workers.
+        # Checked before the store is touched (create_app checks again; with --workers it runs in the workers).
+        check_versions_declared(settings.versions, load_spec().declared_versions)
         generated = Representations.from_spec(load_document(), settings.versions).generated
         # With a store, the fixtures are checked and stored here; the workers build their state from the store.
         fixtures = load_fixture_file(settings.fixtures) if settings.store else None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mockserver.api.query import QueryRules
 from mockserver.api.shapes import ExtraField, Representations, extra_fields, forget_extra_fields
-from mockserver.app import MockServer, SpecParts
+from mockserver.app import MockServer, SpecParts, check_versions_declared
 from mockserver.backends.memory import InProcessBackend
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
@@ -99,11 +99,7 @@ class Watcher:
             api = api_of(spec)
             declared = api.declared_versions
             versions = declared if server.settings.versions_from_spec else server.settings.versions
-            if not versions or not versions <= declared:
-                raise SpecError(
-                    f"the spec declares version(s) {', '.join(map(str, sorted(declared))) or 'none'}; "
-                    f"the mock serves {', '.join(map(str, sorted(versions)))}"
-                )
+            check_versions_declared(versions, declared)
             representations = Representations.from_spec(spec, versions)
             endpoint = replace(
                 server.endpoint,

@@ -44,6 +44,7 @@ from mockserver.model import Agent
 from mockserver.resources import spec_path
 from mockserver.spec import (
     OPERATION_ID,
+    MediaTypeSpec,
     SpecDocument,
     SpecError,
     declared_versions,
@@ -99,7 +100,9 @@ class FieldPlan:
             value = _RENDERERS[self.name](item)
         else:
             value = item.channel.extra.get(self.name, item.interaction.extra.get(self.name, _ABSENT))
-        return self.fallback if value is None and self.name == "direction" or value is _ABSENT else value
+        if value is _ABSENT or (value is None and self.name == "direction"):
+            return self.fallback  # a direction the data does not know counts as none given
+        return value
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ def default_selection(version: int) -> str:
 
 def shape_of(spec: SpecDocument, version: int) -> Shape:
     media = _media(spec, version)
-    selection = media.get("raw", {}).get(SELECTION_EXTENSION, default_selection(version))
+    selection = media.raw.get(SELECTION_EXTENSION, default_selection(version))
     where = f"{spec.source}: version {version}"
     if selection not in (LATEST, LIST):
         raise SpecShapeError(f"{where}: {SELECTION_EXTENSION} must be {LATEST} or {LIST}, got {selection!r}")
@@ -251,18 +254,18 @@ def _is_built_in(version: int, selection: str, names: Sequence[str]) -> bool:
     )
 
 
-def _media(spec: SpecDocument, version: int) -> dict[str, Any]:
+def _media(spec: SpecDocument, version: int) -> MediaTypeSpec:
     operation = spec.operation(OPERATION_ID)
     response = operation.responses.get("200")
     media = None if response is None else response.content.get(normalise_media_type(media_type(version)))
     if media is None:
         raise SpecShapeError(f"{spec.source} declares no 200 answer in {media_type(version)}")
-    return {"schema": media.schema, "raw": media.raw}
+    return media
 
 
 def item_schema(spec: SpecDocument, version: int) -> Mapping[str, Any]:
     """The schema of one item of `interactions` in version `version`'s 200 ({} when the spec gives none)."""
-    schema = _media(spec, version)["schema"]
+    schema = _media(spec, version).schema
     interactions = ((schema.get("properties") or {}).get("interactions") or {}) if isinstance(schema, Mapping) else {}
     items = interactions.get("items") if isinstance(interactions, Mapping) else None
     return _flattened(items) if isinstance(items, Mapping) else {}

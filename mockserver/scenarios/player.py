@@ -388,36 +388,19 @@ def changes_of(event: Event, when: datetime) -> list[Change]:
     at = precise_rfc3339(when)
     where = {"account": event.account, "agent": event.agent}
     fields = event.fields
-    if event.action == "start":
-        return [
-            Change(
-                "start_interaction",
-                {
-                    **where,
-                    "guid": fields["guid"],
-                    "type": fields["type"],
-                    "direction": fields["direction"],
-                    "channelGuid": fields["channelGuid"],
-                    "at": at,
-                    "now": at,
-                    **({"extra": fields["extra"]} if "extra" in fields else {}),
-                },
-            )
-        ]
-    if event.action == "add_channel":
-        return [
-            Change(
-                "add_channel",
-                {
-                    **where,
-                    "guid": fields["guid"],
-                    "channelGuid": fields["channelGuid"],
-                    "at": at,
-                    "now": at,
-                    **({"extra": fields["extra"]} if "extra" in fields else {}),
-                },
-            )
-        ]
+    if event.action in ("start", "add_channel"):
+        # The same fields a control call gives: the channel's, its time, and the spec's extra fields if any.
+        channel = {
+            **where,
+            "guid": fields["guid"],
+            "channelGuid": fields["channelGuid"],
+            "at": at,
+            "now": at,
+            **({"extra": fields["extra"]} if "extra" in fields else {}),
+        }
+        if event.action == "add_channel":
+            return [Change("add_channel", channel)]
+        return [Change("start_interaction", {**channel, "type": fields["type"], "direction": fields["direction"]})]
     if event.action in ("end_channel", "end"):
         return [
             Change("end_channel", {**where, "channelGuid": channel, "at": at, "now": at})

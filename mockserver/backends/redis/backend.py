@@ -252,10 +252,7 @@ class RedisBackend:
             except redis.RedisError as error:
                 raise self._unavailable(error) from None
             if committed:
-                self._install(Held(held.epoch, int(version), new_state))
-                await self._held_everywhere(int(version))
-                if int(version) - int(base_version) >= COMPACT_AFTER:
-                    await self._compact()
+                await self._adopt_committed(Held(held.epoch, int(version), new_state), int(base_version))
                 return created
         raise ControlError(409, f"The shared state kept changing under this change ({_MAX_ATTEMPTS} tries); retry it.")
 
@@ -288,10 +285,7 @@ class RedisBackend:
                 return False
             if int(outcome) == 1:
                 if applied:
-                    self._install(Held(held.epoch, int(version), state))
-                    await self._held_everywhere(int(version))
-                    if int(version) - int(base_version) >= COMPACT_AFTER:
-                        await self._compact()
+                    await self._adopt_committed(Held(held.epoch, int(version), state), int(base_version))
                 return True
         raise ControlError(409, f"The shared state kept changing under a scenario event ({_MAX_ATTEMPTS} tries).")
 
@@ -303,6 +297,14 @@ class RedisBackend:
     @property
     def keys(self) -> Keys:
         return self._keys
+
+    async def _adopt_committed(self, held: Held, base_version: int) -> None:
+        """This worker's own commit: held at once, acknowledged by every live worker before the call
+        answers, and the log folded into the base once it is long."""
+        self._install(held)
+        await self._held_everywhere(held.version)
+        if held.version - base_version >= COMPACT_AFTER:
+            await self._compact()
 
     async def _compact(self) -> None:
         try:

@@ -9,7 +9,8 @@ import gzip
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import httpx
@@ -140,10 +141,27 @@ ODD_ANSWER = (
 )
 
 
+@contextmanager
+def served_in_a_thread(
+    answer: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+) -> Iterator[int]:
+    """A raw upstream on its own event loop in a thread: its port, until the block ends."""
+    loop = asyncio.new_event_loop()
+    server = loop.run_until_complete(asyncio.start_server(answer, "127.0.0.1", 0))
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+
+
 @pytest.fixture
 def raw_upstream() -> Iterator[tuple[int, list[bytes]]]:
     received: list[bytes] = []
-    loop = asyncio.new_event_loop()
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -156,14 +174,8 @@ def raw_upstream() -> Iterator[tuple[int, list[bytes]]]:
         await writer.drain()
         writer.close()
 
-    server = loop.run_until_complete(asyncio.start_server(answer, "127.0.0.1", 0))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield server.sockets[0].getsockname()[1], received
-    server.close()
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.close()
+    with served_in_a_thread(answer) as port:
+        yield port, received
 
 
 def test_odd_framing_crosses_unchanged_both_ways(raw_upstream: tuple[int, list[bytes]]) -> None:
@@ -230,7 +242,6 @@ def closing_upstream() -> Iterator[tuple[int, list[int]]]:
     """An upstream that answers one request per connection and closes it, without saying so in a header;
     and, asked for /large, answers 5 MB."""
     connections: list[int] = []
-    loop = asyncio.new_event_loop()
     large = b"x" * (5 * 1024 * 1024)
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -241,14 +252,8 @@ def closing_upstream() -> Iterator[tuple[int, list[int]]]:
         await writer.drain()
         writer.close()
 
-    server = loop.run_until_complete(asyncio.start_server(answer, "127.0.0.1", 0))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield server.sockets[0].getsockname()[1], connections
-    server.close()
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.close()
+    with served_in_a_thread(answer) as port:
+        yield port, connections
 
 
 def test_an_upstream_that_closed_while_idle_is_connected_again(closing_upstream: tuple[int, list[int]]) -> None:

@@ -19,7 +19,7 @@ from mockserver import Settings, create_app
 from mockserver.running import start_in_thread
 from mockserver.scenarios.document import Event
 from mockserver.scenarios.simulation import SimulationSettings, simulate
-from tests.fleet import free_port
+from tests.mockserver.test_cli import running
 
 ACCOUNTS = ["a1b2c3d4e5", "f6g7h8i9j0"]
 T0 = "2026-03-02T09:00:00Z"
@@ -178,30 +178,13 @@ def test_the_command_line_refuses_a_simulation_it_cannot_play(arguments: list[st
 
 @pytest.mark.slow
 def test_the_judge_passes_a_mock_that_simulates_at_ten_times_real_speed() -> None:
-    port = free_port()
-    mock = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "run", "--port", str(port), "--simulate", "--speed", "10"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/__admin/health", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and mock.poll() is None, "the mock did not start"
-                time.sleep(0.1)
+    with running("--simulate", "--speed", "10") as (root, _, _):
         agents = [arg for agent in ("sim-0001", "sim-0002", "sim-0003", "agent-7") for arg in ("--agent", agent)]
         judged = subprocess.run(
-            [sys.executable, "-m", "contracts.cli", "check", "--base-url", f"http://127.0.0.1:{port}/v0"]
+            [sys.executable, "-m", "contracts.cli", "check", "--base-url", f"{root}/v0"]
             + ["--token", "valid-token", "--account", "a1b2c3d4e5", *agents, "--max-examples", "10"],
             capture_output=True,
             text=True,
             timeout=300,
         )
         assert judged.returncode == 0, judged.stdout[-4000:]
-    finally:
-        mock.terminate()
-        mock.wait(10)
