@@ -1,5 +1,6 @@
-"""Where one request's time goes: the operation through Connexion's middleware (before) and on the
-fast path (after), driven in-process (no network, no server) and profiled with cProfile.
+"""Where one request's time goes on the public fast path, driven in-process (no network, no server) and
+profiled with cProfile. (Until 2026-12 a second path routed the operation through Connexion for this
+comparison; the figures it gave are in benchmarks/README.md.)
 
     .venv/bin/python benchmarks/profile_request.py [--requests 20000]
 """
@@ -71,14 +72,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--top", type=int, default=12)
     args = parser.parse_args()
-    before = measure(
-        "before: through Connexion",
-        create_app(Settings(through_connexion=True), on_state=gc.freeze),
-        args.requests,
-        args.top,
-    )
-    after = measure("after: fast path", create_app(Settings(), on_state=gc.freeze), args.requests, args.top)
-    print(f"fast path: {before / after:.1f}x less time per request ({before:.1f} -> {after:.1f} µs)")
+    measure("the fast path", create_app(Settings(), on_state=gc.freeze), args.requests, args.top)
 
 
 if __name__ == "__main__":

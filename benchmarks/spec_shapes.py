@@ -12,7 +12,6 @@ its column, and its ratio to the baseline, are what a designer's preview costs.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
@@ -24,7 +23,7 @@ import yaml
 from mockserver import Settings, create_app
 from mockserver.api.request import PublicRequest
 from mockserver.app import MockServer
-from mockserver.resources import SPEC_PATH, SPEC_VARIABLE
+from mockserver.resources import SPEC_PATH
 
 ACCOUNT, AGENT = "a1b2c3d4e5", "1234"
 OPERATION = "/{accountKey}/agents/{agentId}/latestInteractions"
@@ -79,8 +78,7 @@ def main() -> None:
         print("|---|---|---|---|")
         apps = {}
         for name, path in (("default", SPEC_PATH), ("edited", edited)):
-            os.environ[SPEC_VARIABLE] = str(path)
-            apps[name] = create_app(Settings(port=0))
+            apps[name] = create_app(Settings(spec=path, port=0))
         for case, (accept, query) in cases.items():
             default = _timed(apps["default"], accept, query, args.requests, args.rounds)
             shaped = _timed(apps["edited"], accept, query, args.requests, args.rounds)

@@ -17,17 +17,21 @@ from typing import TYPE_CHECKING
 
 from contracts.diff.changes import LEVELS
 from contracts.diff.render import FORMATS
-from mockserver.resources import SPEC_PATH, SPEC_VARIABLE
+from mockserver.resources import SPEC_PATH
 from mockserver.settings import parse_versions
 
 if TYPE_CHECKING:
     from contracts.oracle import KnownData
     from contracts.target import Target
+    from mockserver.spec import SpecDocument
 
 # Each command imports what it runs when it runs: `contracts diff` and `--help` load no HTTP client,
 # Hypothesis or Schemathesis (tests/contracts/test_cli_imports.py).
 
 EXIT_OK, EXIT_VIOLATED, EXIT_CANNOT_JUDGE = 0, 1, 2
+SPEC_VARIABLE = "LATEST_INTERACTIONS_SPEC"
+"""Another spec to judge by, from the environment (as `--spec`; `--spec` wins). Read here only: the
+document read is carried by the run's Target (and the proxy's settings)."""
 
 
 def _versions(text: str) -> frozenset[int]:
@@ -198,43 +202,30 @@ def _common(parser: argparse.ArgumentParser, *, versions: bool = True) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    chosen = getattr(args, "spec", None) if args.command in ("check", "proxy") else None
-    if chosen is None:
-        return _run(parser, args)
-    # The rules read the spec in use when they run: another one for this run, as the mock takes it.
-    problem = _spec_problem(chosen)
-    if problem:
-        parser.error(f"--spec {chosen}: {problem}")
-    previous = os.environ.get(SPEC_VARIABLE)
-    os.environ[SPEC_VARIABLE] = str(chosen)
+    if args.command in ("check", "proxy"):
+        # Read once, here: the run judges by this document and no other.
+        args.spec = _judged_spec(parser, args.spec)
+    return _run(parser, args)
+
+
+def _judged_spec(parser: argparse.ArgumentParser, given: Path | None) -> SpecDocument:
+    from mockserver.spec import SpecDocument, SpecError, api_of
+
+    path = given or (Path(os.environ[SPEC_VARIABLE]) if os.environ.get(SPEC_VARIABLE) else SPEC_PATH)
     try:
-        return _run(parser, args)
-    finally:
-        if previous is None:
-            os.environ.pop(SPEC_VARIABLE, None)
-        else:
-            os.environ[SPEC_VARIABLE] = previous
+        spec = SpecDocument.load(path)
+        api_of(spec)
+    except SpecError as error:
+        parser.error(f"--spec {path}: {error}")
+    return spec
 
 
-def _spec_problem(path: Path) -> str | None:
-    from mockserver.spec import SpecError, load_spec
-
-    try:
-        load_spec(path)
-    except (SpecError, OSError) as error:
-        return str(error)
-    return None
-
-
-def _judged_versions(given: frozenset[int] | None) -> tuple[frozenset[int], str | None]:
+def _judged_versions(spec: SpecDocument, given: frozenset[int] | None) -> tuple[frozenset[int], str | None]:
     """The versions to judge (given, else every version the spec declares, as the mock does) and why
     they cannot be judged, if so: the judge reads each one's schema from the spec."""
-    from mockserver.spec import SpecError, load_spec
+    from mockserver.spec import declared_versions
 
-    try:
-        declared = load_spec().declared_versions
-    except (SpecError, OSError):
-        return given or frozenset({1, 2}), None  # the rules report the spec's problem themselves
+    declared = frozenset(declared_versions(spec))
     versions = given or declared or frozenset({1, 2})
     missing = sorted(versions - declared)
     if not missing:
@@ -251,7 +242,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "spec":
         return write_version_view(args)
     if args.command in ("check", "proxy"):
-        args.versions, undeclared = _judged_versions(args.versions)
+        args.versions, undeclared = _judged_versions(args.spec, args.versions)
         if undeclared:
             parser.error(undeclared)
     if args.command == "proxy":
@@ -268,6 +259,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 html=args.html,
                 record=args.record,
                 window=args.window,
+                spec=args.spec,
             )
         except ValueError as error:
             parser.error(str(error))
@@ -301,6 +293,7 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             versions=args.versions,
             known_data=known,
             hostile=args.hostile,
+            spec=args.spec,
         )
     except ValueError as error:
         parser.error(str(error))

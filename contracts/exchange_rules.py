@@ -12,7 +12,7 @@ import functools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,11 +34,18 @@ _BEARER = re.compile(r"[Bb][Ee][Aa][Rr][Ee][Rr] +\S+")
 _PATH_IDS = re.compile(r"/(?P<account>[^/]*)/agents/(?P<agent>[^/]*)/latestInteractions$")
 
 
+def _project_responses() -> SpecResponses:
+    from contracts.target import project_spec
+
+    return SpecResponses(project_spec())
+
+
 @dataclass(frozen=True)
 class Served:
-    """What the judge knows of the server: the versions it serves."""
+    """What the judge knows of the server: the versions it serves, and the spec's responses it is judged by."""
 
     versions: frozenset[int] = frozenset({1, 2})
+    responses: SpecResponses = field(default_factory=_project_responses, repr=False, compare=False)
 
     @property
     def media_types(self) -> list[str]:
@@ -154,11 +161,6 @@ def body(exchange: Exchange) -> Any:
 # -- the rules ---------------------------------------------------------------------------------------
 
 
-def spec() -> SpecResponses:
-    """The spec the rules judge by: the one in use when they run (`--spec`), not at import."""
-    return SpecResponses.load()
-
-
 @exchange_rule("no_server_errors", "No 5xx and no dropped connection, for any input", "Errors")
 def no_server_errors(exchange: Exchange, served: Served) -> bool:
     if exchange.error or exchange.status >= 500:
@@ -175,7 +177,7 @@ def responses_match_the_spec(exchange: Exchange, served: Served) -> bool:
     if exchange.error:
         return False
     method = "HEAD" if exchange.method == "HEAD" else "GET"
-    problems = spec().problems(exchange.status, exchange.headers, exchange.body, method=method)
+    problems = served.responses.problems(exchange.status, exchange.headers, exchange.body, method=method)
     if problems:
         raise Violation("an answer the spec allows", "; ".join(problems), exchange)
     return True

@@ -12,15 +12,13 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
-from pathlib import Path
+from functools import cached_property
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
 from contracts.json_body import NOT_JSON, parse_json
-from mockserver.resources import spec_path
-from mockserver.spec import OPERATION_ID, ResponseSpec, SpecDocument, load_document, normalise_media_type
+from mockserver.spec import OPERATION_ID, ResponseSpec, SpecDocument, normalise_media_type
 
 __all__ = ["SpecResponses", "normalise_media_type"]
 
@@ -33,11 +31,6 @@ class SpecResponses:
 
     spec: SpecDocument
     operation_id: str = OPERATION_ID
-
-    @classmethod
-    def load(cls, path: Path | None = None) -> SpecResponses:
-        """The responses of the spec in use (or at `path`): one per document, its validators built once."""
-        return _responses(path or spec_path())
 
     @property
     def document(self) -> dict[str, Any]:
@@ -139,8 +132,3 @@ def _search(pattern: str, value: str) -> bool:
     if pattern.startswith("(?i)"):
         pattern, flags = pattern[4:], re.IGNORECASE
     return re.search(pattern, value, flags) is not None
-
-
-@cache
-def _responses(path: Path) -> SpecResponses:
-    return SpecResponses(load_document(path))

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from contracts.failures import credential_forms
+from contracts.spec_conformance import SpecResponses
+from mockserver.resources import SPEC_PATH
+from mockserver.spec import SpecDocument
 
 if TYPE_CHECKING:
     from contracts.oracle import KnownData
 
 V1 = "application/json;version=1"
 V2 = "application/json;version=2"
+
+
+def project_spec() -> SpecDocument:
+    """The project's openapi.yaml: what the judge judges by unless told another document (`--spec`)."""
+    return SpecDocument.load(SPEC_PATH)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class Target:
     """The data the server holds, when known (`--expect-state`): answers are then compared exactly."""
     hostile: bool = False
     """Send more and larger hostile inputs (`--hostile`) than the default run's bounded set."""
+    spec: SpecDocument = field(default_factory=project_spec, repr=False, compare=False)
+    """The document the server is judged by (every rule reads this one, never another)."""
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -53,6 +64,11 @@ class Target:
                 for form, expression in credential_forms(value, name).items():
                     forms.setdefault(form, expression)
         return forms
+
+    @cached_property
+    def responses(self) -> SpecResponses:
+        """The spec's responses of the operation, their validators built once for the run."""
+        return SpecResponses(self.spec)
 
     @property
     def serves_v2(self) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,9 +27,8 @@ from connexion.resolver import Resolver
 from starlette.types import Receive, Scope, Send
 
 from mockserver.api.operation import ALLOWED_METHODS, LatestInteractions
-from mockserver.api.query import QueryRules
 from mockserver.api.request import PublicRequest
-from mockserver.api.shapes import Representations
+from mockserver.api.served import ServedApi
 from mockserver.backends import Backend, InProcessBackend
 from mockserver.backends.base import Answer, StateHook
 from mockserver.clock import AcceleratedClock
@@ -46,10 +44,10 @@ from mockserver.scenarios.document import Scenario, load_scenario_file
 from mockserver.scenarios.player import ScenarioPlayer, SharedScenario
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.settings import Settings
-from mockserver.spec import ApiSpec, SpecDocument, SpecError, load_document, load_spec, version_view
+from mockserver.spec import version_view
 
-# Connexion's security and request validation would answer before our checks, in another order
-# and in problem+json; the contract fixes both, so api.py owns every check.
+# The public route has its own path: Connexion's security and request validation would answer before
+# the contract's checks, in another order and in problem+json, so api/operation.py owns every check.
 MIDDLEWARES = [
     ServerErrorMiddleware,
     ExceptionMiddleware,
@@ -66,33 +64,36 @@ class Watching(Protocol):
 
 @dataclass
 class SpecParts:
-    """What the mock takes from the spec, built together and swapped together (`--watch`)."""
+    """What the mock serves from its spec, built together and swapped together (`--watch`)."""
 
+    served: ServedApi
     endpoint: LatestInteractions
     connexion_app: AsyncApp
+    """The spec's interactive docs (`{base}/ui/`, `{base}/openapi.json`)."""
     docs_prefixes: tuple[str, ...]
-    route: re.Pattern[str]
-    route_template: str
     version_views: dict[str, bytes]
     """`/v0/openapi.vN.json`: the spec holding version N alone, for generic tools."""
 
     @classmethod
-    def build(cls, spec: SpecDocument, api: ApiSpec, endpoint: LatestInteractions) -> SpecParts:
+    def build(cls, served: ServedApi, endpoint: LatestInteractions) -> SpecParts:
         connexion_app = AsyncApp(__name__, middlewares=MIDDLEWARES)
-        connexion_app.add_api(
-            api.document, resolver=Resolver(function_resolver=lambda _operation_id: endpoint.connexion_handler)
-        )
+        connexion_app.add_api(served.spec.document, resolver=Resolver(function_resolver=lambda _id: _docs_only))
+        base = served.base_path
         return cls(
+            served=served,
             endpoint=endpoint,
             connexion_app=connexion_app,
-            docs_prefixes=(f"{api.base_path}/ui", f"{api.base_path}/openapi.json"),
-            route=api.route_pattern(),
-            route_template=api.route_template,
+            docs_prefixes=(f"{base}/ui", f"{base}/openapi.json"),
             version_views={
-                f"{api.base_path}/openapi.v{version}.json": json.dumps(version_view(spec, version)).encode()
+                f"{base}/openapi.v{version}.json": json.dumps(version_view(served.spec, version)).encode()
                 for version in sorted(endpoint.versions)
             },
         )
+
+
+def _docs_only() -> None:
+    """Connexion serves the docs alone: the operation is answered by the endpoint, never through it."""
+    raise AssertionError("the public operation is not routed through Connexion")
 
 
 @dataclass
@@ -116,7 +117,7 @@ class MockServer:
     _watching: asyncio.Task[None] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.player = ScenarioPlayer(self.backend, shared=_fleet_scenario(self.backend))
+        self.player = ScenarioPlayer(self.backend, shared=_fleet_scenario(self.backend), extras=self.served.extras)
         self.admin_app = self._admin_app()
         self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
 
@@ -124,26 +125,27 @@ class MockServer:
     def endpoint(self) -> LatestInteractions:
         return self.parts.endpoint
 
+    @property
+    def served(self) -> ServedApi:
+        """The API this mock serves, from its spec."""
+        return self.parts.served
+
     def _admin_app(self) -> Any:
-        endpoint = self.parts.endpoint
-        explainer = Explainer(
-            endpoint.versions,
-            endpoint.rules,
-            self.parts.route_template,
-            frozenset(v for v in endpoint.versions if endpoint.representations.lists(v)),
-        )
+        served = self.served
+        explainer = Explainer(served.versions, served.rules, served.route_template, served.listing_versions)
         return create_admin_app(
             self.backend,
             admin_token=self.settings.admin_token,
             explainer=explainer,
-            representations=endpoint.representations,
+            served=served,
             player=self.player,
         )
 
     def adopt(self, parts: SpecParts) -> None:
         """Serve from `parts` (a spec read again) from the next request on; the state stays."""
-        self.settings = self.settings.replace(versions=parts.endpoint.versions)
+        self.settings = self.settings.replace(versions=parts.served.versions)
         self.parts = parts
+        self.player.extras = parts.served.extras
         self.admin_app = self._admin_app()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -163,7 +165,7 @@ class MockServer:
         parts = self.parts
         if path == "/__admin" or path.startswith("/__admin/"):
             await self.admin_app(scope, receive, send)
-        elif match := parts.route.match(path):
+        elif match := parts.served.route.match(path):
             await self._public(scope, receive, send, PublicRequest.of(scope, match["accountKey"], match["agentId"]))
         elif path in parts.version_views:
             view = Response(200, {"Content-Type": "application/json"}, parts.version_views[path])
@@ -207,8 +209,6 @@ class MockServer:
             await drop_connection(send)
         elif admission.response is None:
             await send_response(injected_response(decision), scope, send)
-        elif self.settings.through_connexion and request.on_route and request.method in ALLOWED_METHODS:
-            await self.parts.connexion_app(scope, receive, send)
         else:
             await send_response(admission.response, scope, send)
 
@@ -244,12 +244,14 @@ def _method_not_allowed(method: str) -> Answer:
 def create_app(
     settings: Settings | None = None,
     *,
+    served: ServedApi | None = None,
     state: State | None = None,
     endpoint_class: type[LatestInteractions] = LatestInteractions,
     on_state: StateHook | None = None,
     store_ready: bool = False,
 ) -> MockServer:
-    """Build the mock from settings; `state` overrides the settings' fixtures file.
+    """Build the mock from settings; `served` is the API read from `settings.spec` when not given (the
+    command line reads it once to check it before it starts), `state` overrides the settings' fixtures file.
 
     `endpoint_class` exists for the deliberately faulty servers of `contracts selftest`;
     `on_state` is called after each new state is installed; `store_ready` says the store was
@@ -257,61 +259,60 @@ def create_app(
     """
     settings = settings or Settings()
     quiet_dropped_connections()
-    scenario = load_scenario_file(settings.scenario) if settings.scenario is not None else None
-    document = load_document()
-    api = load_spec()
-    check_versions_declared(settings.versions, api.declared_versions)
-    representations = Representations.from_spec(document, settings.versions)
-    rules = QueryRules.from_spec(api.parameters)
-    backend = create_backend(settings, state, on_state, store_ready=store_ready)
-    endpoint = endpoint_class(backend.held, settings.versions, rules, representations)
-    server = MockServer(
+    if served is None:
+        served = ServedApi.load(settings.spec, None if settings.versions_from_spec else settings.versions)
+    settings = settings.replace(versions=served.versions)
+    scenario = load_scenario_file(settings.scenario, served.extras) if settings.scenario is not None else None
+    backend = create_backend(settings, state, on_state, store_ready=store_ready, served=served)
+    endpoint = endpoint_class(backend.held, served.versions, served.rules, served.representations)
+    return MockServer(
         settings=settings,
         backend=backend,
-        parts=SpecParts.build(document, api, endpoint),
+        parts=SpecParts.build(served, endpoint),
         scenario=scenario,
         simulation=SimulationSettings(settings.simulated_agents, settings.seed, settings.history)
         if settings.simulate
         else None,
     )
-    return server
-
-
-def check_versions_declared(versions: frozenset[int], declared: frozenset[int]) -> None:
-    """A version the spec does not declare cannot be served: a SpecError naming both sets."""
-    if not versions:
-        raise SpecError("the spec declares no version (application/json;version=N) for the mock to serve")
-    undeclared = versions - declared
-    if undeclared:
-        served = ",".join(map(str, sorted(versions & declared))) or "..."
-        raise SpecError(
-            f"the spec declares version(s) {', '.join(map(str, sorted(declared))) or 'none'}; "
-            f"the mock was asked to serve {', '.join(map(str, sorted(undeclared)))} too (try --versions {served})"
-        )
 
 
 def create_backend(
-    settings: Settings, state: State | None = None, on_state: StateHook | None = None, *, store_ready: bool = False
+    settings: Settings,
+    state: State | None = None,
+    on_state: StateHook | None = None,
+    *,
+    store_ready: bool = False,
+    served: ServedApi,
 ) -> Backend:
     """The embedded backend, or with `settings.store` the fleet's: initialized from the fixtures
     if the store holds no state yet, joined otherwise."""
+    extras = served.extras
     if settings.store is None:
         running = AcceleratedClock(settings.speed) if settings.speed != 1 else None
-        initial = state if state is not None else load_fixture_file(settings.fixtures, system_clock=running)
+        initial = (
+            state if state is not None else load_fixture_file(settings.fixtures, system_clock=running, extras=extras)
+        )
         return InProcessBackend(initial, journal_limit=settings.journal_limit, on_state=on_state)
     from mockserver.backends.redis.backend import RedisBackend  # a Redis client only for a fleet
 
     if not store_ready:
-        prepare_store(settings, state)
+        prepare_store(settings, state, served)
     return RedisBackend(
-        settings.store, journal_limit=settings.journal_limit, prefix=settings.store_prefix, on_state=on_state
+        settings.store,
+        journal_limit=settings.journal_limit,
+        prefix=settings.store_prefix,
+        on_state=on_state,
+        extras=extras,
     )
 
 
-def prepare_store(settings: Settings, state: State | None = None) -> str:
-    """Check the startup fixtures and put them in the store unless it holds a state started from them."""
+def prepare_store(settings: Settings, state: State | None = None, served: ServedApi | None = None) -> str:
+    """Check the startup fixtures and put them in the store unless it holds a state started from them
+    (`served`: the API the fixtures are checked against; read from `settings.spec` when not given)."""
     from mockserver.backends.redis.setup import initialize_store
 
     assert settings.store is not None
-    document = (state if state is not None else load_fixture_file(settings.fixtures)).document
+    if served is None:
+        served = ServedApi.load(settings.spec, None if settings.versions_from_spec else settings.versions)
+    document = (state if state is not None else load_fixture_file(settings.fixtures, extras=served.extras)).document
     return initialize_store(settings.store, document, prefix=settings.store_prefix, replace=settings.replace_store)

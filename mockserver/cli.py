@@ -22,22 +22,25 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from mockserver.api.shapes import Representations
-from mockserver.app import MockServer, check_versions_declared, create_app, prepare_store
+from mockserver.api.served import ServedApi
+from mockserver.app import MockServer, create_app, prepare_store
 from mockserver.backends.redis.setup import StoreSetupError
 from mockserver.cors import parse_origins
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
-from mockserver.resources import SPEC_VARIABLE, spec_path
+from mockserver.resources import SPEC_PATH
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.serving import exit_cleanly_on_signals, serve, serve_workers
 from mockserver.settings import ALL_VERSIONS, HTTP_SERVERS, Settings, parse_versions
-from mockserver.spec import SpecError, load_document, load_spec
+from mockserver.spec import SpecDocument, SpecError, api_of
 from mockserver.watching import Watcher
 
 EXIT_USAGE = 2
 ADMIN_TOKEN_VARIABLE = "LATEST_INTERACTIONS_ADMIN_TOKEN"
 """The admin token from the environment: a container takes its secrets there, not on its command line."""
+SPEC_VARIABLE = "LATEST_INTERACTIONS_SPEC"
+"""Another spec than the project's, from the environment (as `--spec`; `--spec` wins). Read here only:
+the settings carry the path on, to worker processes too."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,20 +162,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.spec is not None:
-        # Read by every part that loads the spec, worker processes included (they inherit it).
-        try:
-            load_spec(args.spec)
-        except (SpecError, OSError) as error:
-            print(f"mockserver: --spec {args.spec}: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        os.environ[SPEC_VARIABLE] = str(args.spec.resolve())
+    spec_path = args.spec or (Path(os.environ[SPEC_VARIABLE]) if os.environ.get(SPEC_VARIABLE) else SPEC_PATH)
+    try:
+        # Read once, here: the app is built from this document; worker processes read the same path.
+        spec = SpecDocument.load(spec_path)
+        declared = api_of(spec).declared_versions
+    except SpecError as error:
+        print(f"mockserver: --spec {spec_path}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         settings = Settings(
+            spec=spec_path.resolve(),
             fixtures=args.fixtures,
             host=args.host,
             port=args.port,
-            versions=parse_versions(args.versions) if args.versions is not None else served_by_default(),
+            versions=parse_versions(args.versions) if args.versions is not None else (declared or ALL_VERSIONS),
             versions_from_spec=args.versions is None,
             watch=args.watch,
             admin_token=args.admin_token,
@@ -194,13 +198,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     try:
-        # Checked before the store is touched (create_app checks again; with --workers it runs in the workers).
-        check_versions_declared(settings.versions, load_spec().declared_versions)
-        generated = Representations.from_spec(load_document(), settings.versions).generated
+        # Checked before the store is touched (with --workers, the workers read the spec again).
+        served = ServedApi.of(spec, settings.versions)
         # With a store, the fixtures are checked and stored here; the workers build their state from the store.
-        fixtures = load_fixture_file(settings.fixtures) if settings.store else None
-        store = prepare_store(settings, fixtures) if settings.store else None
-        app = create_app(settings, on_state=gc.freeze, store_ready=True) if settings.workers == 1 else None
+        fixtures = load_fixture_file(settings.fixtures, extras=served.extras) if settings.store else None
+        store = prepare_store(settings, fixtures, served) if settings.store else None
+        app = (
+            create_app(settings, served=served, on_state=gc.freeze, store_ready=True) if settings.workers == 1 else None
+        )
     except (FixtureError, StoreSetupError, SpecError) as error:
         print(f"mockserver: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -218,26 +223,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     loaded = app.backend.held() if app is not None else fixtures
     assert loaded is not None  # without an app here there are workers, hence a store and its fixtures
     port = sock.getsockname()[1]
-    print(banner(settings, loaded.summary(), port, store, generated), flush=True)
+    print(banner(settings, served, loaded.summary(), port, store), flush=True)
     if args.ready_file is not None:
-        announce_when_ready(args.ready_file, settings.host, port)
+        announce_when_ready(args.ready_file, settings.host, port, served.base_path)
     if app is not None:
         if settings.watch:
-            app.watcher = Watcher(app, spec_path(), settings.fixtures)
+            app.watcher = Watcher(app, settings.spec, settings.fixtures)
         serve(app, sock, settings.http_server)
         return 0
     os.environ[SETTINGS_VARIABLE] = encode_settings(settings)
     serve_workers(f"{__name__}:worker_app", settings.workers, sock, settings.http_server)
     return 0
-
-
-def served_by_default() -> frozenset[int]:
-    """The versions the spec declares: all of them unless told."""
-    try:
-        declared = load_spec().declared_versions
-    except SpecError:
-        return ALL_VERSIONS  # create_app reports the spec's problem itself
-    return declared or ALL_VERSIONS
 
 
 def worker_app() -> MockServer:
@@ -247,7 +243,7 @@ def worker_app() -> MockServer:
     return create_app(settings, on_state=gc.freeze, store_ready=True)
 
 
-def announce_when_ready(path: Path, host: str, port: int) -> None:
+def announce_when_ready(path: Path, host: str, port: int, base_path: str) -> None:
     """Write `path` (atomically) once the mock answers its health check, from a thread: the server,
     one process or a supervisor of workers, runs in this one."""
     shown = f"[{host}]" if ":" in host else host
@@ -256,7 +252,7 @@ def announce_when_ready(path: Path, host: str, port: int) -> None:
     health = f"http://{f'[{probe}]' if ':' in probe else probe}:{port}/__admin/health"
     ready = {
         "url": root,
-        "base_url": root + load_spec().base_path,
+        "base_url": root + base_path,
         "admin_url": root + "/__admin",
         "health_url": root + "/__admin/health",
         "port": port,
@@ -283,14 +279,14 @@ def announce_when_ready(path: Path, host: str, port: int) -> None:
 
 def banner(
     settings: Settings,
+    served: ServedApi,
     loaded: Mapping[str, int],
     port: int,
     store: str | None = None,
-    generated: Mapping[int, Sequence[str]] | None = None,
 ) -> str:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     root = f"http://{host}:{port}"
-    spec = load_spec()
+    spec = served.api
     versions = ", ".join(f"application/json;version={v}" for v in sorted(settings.versions))
     lines = [
         f"Latest Interactions mock listening on {root}{spec.base_path}",
@@ -304,7 +300,7 @@ def banner(
         f"  docs:     {root}{spec.base_path}/ui/  (spec: {root}{spec.base_path}/openapi.json)",
         f"  admin:    {root}/__admin/state" + ("  (token required)" if settings.admin_token else ""),
     ]
-    for version, names in (generated or {}).items():
+    for version, names in served.representations.generated.items():
         lines.append(
             f"  generated: version {version}'s {', '.join(names)} (required, no example in the spec: a value made "
             "from its schema where the data gives none)"
@@ -329,13 +325,15 @@ SETTINGS_VARIABLE = "LATEST_INTERACTIONS_MOCK_SETTINGS"
 
 def encode_settings(settings: Settings) -> str:
     values = dataclasses.asdict(settings)
-    values["fixtures"], values["versions"] = str(settings.fixtures), sorted(settings.versions)
+    values["spec"], values["fixtures"] = str(settings.spec), str(settings.fixtures)
+    values["versions"] = sorted(settings.versions)
     return json.dumps(values)
 
 
 def decode_settings(text: str) -> Settings:
     values = json.loads(text)
-    values["fixtures"], values["versions"] = Path(values["fixtures"]), frozenset(values["versions"])
+    values["spec"], values["fixtures"] = Path(values["spec"]), Path(values["fixtures"])
+    values["versions"] = frozenset(values["versions"])
     values["cors"] = None if values["cors"] is None else tuple(values["cors"])
     return Settings(**values)
 

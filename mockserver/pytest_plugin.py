@@ -9,11 +9,14 @@ Fixtures:
     mock_server          session: a mock on a free loopback port, shared by the tests of a worker
     mock_state           function: that mock reset to its startup fixtures (journal and faults
                          cleared) before and after the test; a MockClient to drive it
-    mock_server_factory  function: start dedicated mocks with other settings; stopped after the test
+    mock_server_factory  function: start dedicated mocks with other settings (`spec=path`, `fixtures=path`,
+                         `versions=frozenset({1})`...); stopped after the test
 
 Under pytest-xdist each worker has its own mock, so parallel tests never see each other's state.
-ini options: latest_interactions_fixtures (a fixture file), latest_interactions_versions ("1,2" or "1"),
-latest_interactions_cors (origins for browser tests, '*' for any).
+ini options: latest_interactions_spec (an OpenAPI document to serve; default the project's openapi.yaml),
+latest_interactions_fixtures (a fixture file), latest_interactions_versions ("1,2", "1"...; default every
+version the spec declares), latest_interactions_cors (origins for browser tests, '*' for any). Relative
+paths are read from the rootdir.
 """
 
 from __future__ import annotations
@@ -30,12 +33,18 @@ from mockserver.client import MockClient
 from mockserver.cors import parse_origins
 from mockserver.running import RunningMock, start_in_thread
 from mockserver.settings import Settings, parse_versions
-from mockserver.spec import load_spec
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "latest_interactions_spec", "OpenAPI document the shared mock serves (default: the project's)", default=""
+    )
     parser.addini("latest_interactions_fixtures", "fixture file of the shared Latest Interactions mock", default="")
-    parser.addini("latest_interactions_versions", "versions the shared mock serves: '1,2' or '1'", default="1,2")
+    parser.addini(
+        "latest_interactions_versions",
+        "versions the shared mock serves: '1,2' or '1' (default: every version the spec declares)",
+        default="",
+    )
     parser.addini(
         "latest_interactions_cors",
         "origins whose browser pages may call the shared mock ('*': any; empty: no CORS)",
@@ -44,16 +53,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _settings(config: pytest.Config, **overrides: Any) -> Settings:
-    fixtures = str(config.getini("latest_interactions_fixtures"))
-    settings = Settings(port=0, versions=parse_versions(str(config.getini("latest_interactions_versions"))))
+    versions = str(config.getini("latest_interactions_versions"))
+    settings = Settings(port=0, versions_from_spec=not versions)
+    if versions:
+        settings = settings.replace(versions=parse_versions(versions))
     cors = str(config.getini("latest_interactions_cors"))
     if cors:
         settings = settings.replace(cors=parse_origins(cors))
-    if fixtures:
-        settings = settings.replace(
-            fixtures=(config.rootpath / fixtures) if not Path(fixtures).is_absolute() else Path(fixtures)
-        )
+    for option, name in (("latest_interactions_spec", "spec"), ("latest_interactions_fixtures", "fixtures")):
+        given = str(config.getini(option))
+        if given:
+            settings = settings.replace(**{name: _from_rootdir(config, given)})
+    if "versions" in overrides:
+        overrides.setdefault("versions_from_spec", False)
+    if "spec" in overrides:
+        overrides["spec"] = Path(overrides["spec"])
     return settings.replace(**overrides) if overrides else settings
+
+
+def _from_rootdir(config: pytest.Config, given: str) -> Path:
+    return Path(given) if Path(given).is_absolute() else config.rootpath / given
 
 
 @pytest.fixture(scope="session")
@@ -66,9 +85,7 @@ def mock_server(pytestconfig: pytest.Config) -> Iterator[RunningMock]:
 @pytest.fixture
 def mock_state(mock_server: RunningMock) -> Iterator[MockClient]:
     """The shared mock in its startup state, with a client of its control plane."""
-    with MockClient(
-        mock_server.url, base_path=load_spec().base_path, admin_token=mock_server.app.settings.admin_token
-    ) as client:
+    with _client(mock_server) as client:
         _reset(mock_server.app, client)
         yield client
         _reset(mock_server.app, client)
@@ -76,12 +93,12 @@ def mock_state(mock_server: RunningMock) -> Iterator[MockClient]:
 
 @pytest.fixture
 def mock_server_factory(pytestconfig: pytest.Config) -> Iterator[Callable[..., MockClient]]:
-    """Start a dedicated mock: `mock_server_factory(versions=frozenset({1}), fixtures=path)`."""
+    """Start a dedicated mock: `mock_server_factory(versions=frozenset({1}), fixtures=path, spec=path)`."""
     started: list[tuple[RunningMock, MockClient]] = []
 
     def start(**overrides: Any) -> MockClient:
         running = start_in_thread(create_app(_settings(pytestconfig, **overrides)))
-        client = MockClient(running.url, base_path=load_spec().base_path, admin_token=running.app.settings.admin_token)
+        client = _client(running)
         started.append((running, client))
         return client
 
@@ -89,6 +106,10 @@ def mock_server_factory(pytestconfig: pytest.Config) -> Iterator[Callable[..., M
     for running, client in started:
         client.close()
         running.stop(wait=False)
+
+
+def _client(running: RunningMock) -> MockClient:
+    return MockClient(running.url, base_path=running.app.served.base_path, admin_token=running.app.settings.admin_token)
 
 
 def _reset(app: MockServer, client: MockClient) -> None:

@@ -30,9 +30,7 @@ class RunningMock:
     @property
     def base_url(self) -> str:
         """The API's base URL, ending in the path version (e.g. http://127.0.0.1:8080/v0)."""
-        from mockserver.spec import load_spec
-
-        return self.url + load_spec().base_path
+        return self.url + self.app.served.base_path
 
     def stop(self, *, wait: bool = True) -> None:
         """Shut down; uvicorn notices within 0.1 s. `wait=False` returns at once (the port is

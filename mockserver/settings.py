@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mockserver.resources import DEFAULT_FIXTURES
+from mockserver.resources import DEFAULT_FIXTURES, SPEC_PATH
 
 ALL_VERSIONS = frozenset({1, 2})
 """The versions served by default: today's production (1) and the planned one (2)."""
@@ -18,6 +18,8 @@ MAX_SPEED = 10_000.0
 
 @dataclass(frozen=True)
 class Settings:
+    spec: Path = SPEC_PATH
+    """The OpenAPI document served (the project's openapi.yaml unless `--spec` says otherwise)."""
     fixtures: Path = DEFAULT_FIXTURES
     host: str = "127.0.0.1"
     port: int = 8080
@@ -27,8 +29,6 @@ class Settings:
     brings its own."""
     admin_token: str | None = None
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
-    through_connexion: bool = False
-    """Route the operation through Connexion's middleware instead of the fast path; same answers, slower."""
     store: str | None = None
     """redis://HOST:PORT/DB: the state, journal and faults shared by every worker on it (a fleet)."""
     store_prefix: str = DEFAULT_STORE_PREFIX

@@ -4,8 +4,9 @@ Operations by path and method; each with its parameters, and its responses by st
 media type (`application/json;version=2`, parameters included and normalised as RFC 9110 says), with
 their headers. `$ref`s are resolved (cycles are cut, not followed). Loadable from any path or text.
 
-`load_spec()` gives what the mock takes from openapi.yaml: the route and the version-2 parameters'
-rules, read once at start-up so the request path never re-reads the spec.
+`api_of(spec)` gives what the mock takes from a document: the route and the version-2 parameters'
+rules. Nothing here holds a document in force: the mock's is `api/served.py`'s `ServedApi`, the
+judge's its `Target.spec`.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-
-from mockserver.resources import spec_path
 
 OPERATION_ID = "latestInteractions"
 NO_CACHE_VARIABLE = "LATEST_INTERACTIONS_NO_SPEC_CACHE"
@@ -398,44 +397,11 @@ class ApiSpec:
         return re.compile(f"^{pattern}$")
 
 
-def load_document(path: Path | None = None) -> SpecDocument:
-    """The spec in use (`resources.spec_path()`), or the one at `path`; read once per path."""
-    return _document(path or spec_path())
-
-
-def load_spec(path: Path | None = None) -> ApiSpec:
-    return _api(path or spec_path())
-
-
-_DOCUMENTS: dict[Path, SpecDocument] = {}
-_APIS: dict[Path, ApiSpec] = {}
-
-
-def _document(path: Path) -> SpecDocument:
-    found = _DOCUMENTS.get(path)
-    if found is None:
-        found = _DOCUMENTS[path] = SpecDocument.load(path)
-    return found
-
-
-def _api(path: Path) -> ApiSpec:
-    found = _APIS.get(path)
-    if found is None:
-        found = _APIS[path] = api_of(_document(path))
-    return found
-
-
 def api_of(spec: SpecDocument) -> ApiSpec:
     operation = spec.operation(OPERATION_ID)
     return ApiSpec(
         spec.document, spec.base_path, operation.path, operation.query_schemas(), frozenset(declared_versions(spec))
     )
-
-
-def install_document(path: Path, spec: SpecDocument) -> None:
-    """`spec`, read again from `path` and checked, is the one in use there from now on (`--watch`)."""
-    _DOCUMENTS[path] = spec
-    _APIS.pop(path, None)
 
 
 def declared_versions(spec: SpecDocument) -> list[int]:

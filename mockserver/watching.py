@@ -16,14 +16,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mockserver.api.query import QueryRules
-from mockserver.api.shapes import ExtraField, Representations, extra_fields, forget_extra_fields
-from mockserver.app import MockServer, SpecParts, check_versions_declared
+from mockserver.api.served import ServedApi
+from mockserver.api.shapes import ExtraField, Representations
+from mockserver.app import MockServer, SpecParts
 from mockserver.backends.memory import InProcessBackend
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import load_fixture_file
 from mockserver.model import State
-from mockserver.spec import SpecDocument, SpecError, api_of, install_document
+from mockserver.spec import SpecDocument, SpecError, api_of
 
 POLL_SECONDS = 0.5
 """How often the files are looked at: a stat each, a read only when the stat changed."""
@@ -96,25 +96,25 @@ class Watcher:
         parts, said = server.parts, []
         extras: Mapping[str, ExtraField] | None = None
         if spec is not None:
-            api = api_of(spec)
-            declared = api.declared_versions
-            versions = declared if server.settings.versions_from_spec else server.settings.versions
-            check_versions_declared(versions, declared)
-            representations = Representations.from_spec(spec, versions)
+            served = ServedApi.of(
+                spec, api_of(spec).declared_versions if server.settings.versions_from_spec else server.settings.versions
+            )
             endpoint = replace(
                 server.endpoint,
-                versions=versions,
-                rules=QueryRules.from_spec(api.parameters),
-                representations=representations,
+                versions=served.versions,
+                rules=served.rules,
+                representations=served.representations,
             )
-            parts = SpecParts.build(spec, api, endpoint)
-            extras = extra_fields(spec)
-            said.append(_shapes_changed(server.endpoint.representations, representations))
+            parts = SpecParts.build(served, endpoint)
+            extras = served.extras
+            said.append(_shapes_changed(server.endpoint.representations, served.representations))
         state: State | None = None
         if fixtures_changed:
             held = self.backend.held()
             running = held.clock if held.clock.frozen_at is None else None
-            state = load_fixture_file(self.fixtures_path, system_clock=running, extras=extras)
+            state = load_fixture_file(
+                self.fixtures_path, system_clock=running, extras=server.served.extras if extras is None else extras
+            )
             said.append(f"the state now holds {_loaded(state)}")
         elif extras is not None:
             misfits = state_misfits(self.backend.held(), extras)
@@ -122,8 +122,6 @@ class Watcher:
                 raise SpecError(f"the state holds data the new spec refuses: {'; '.join(misfits[:5])}")
         # Everything checked: adopt it all at once.
         if spec is not None:
-            install_document(self.spec_path, spec)
-            forget_extra_fields()
             server.adopt(parts)
         if state is not None:
             self.backend.restart(state)

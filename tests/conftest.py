@@ -12,17 +12,19 @@ import pytest
 import yaml
 
 from contracts.spec_conformance import SpecResponses
+from contracts.target import project_spec
 from mockserver import Settings, create_app
 from mockserver.resources import DEFAULT_FIXTURES
 from mockserver.running import RunningMock, start_in_thread
-from mockserver.spec import load_spec
+from mockserver.spec import api_of
 from tests.control_plane_document import problems as control_plane_problems
 from tests.fleet import Fleet, RedisServer, running_fleet, shared_redis
 
 pytest_plugins = ["pytester"]
 
-SPEC = SpecResponses.load()
-ROUTE = load_spec().route_pattern()
+PROJECT_SPEC = project_spec()
+SPEC = SpecResponses(PROJECT_SPEC)
+ROUTE = api_of(PROJECT_SPEC).route_pattern()
 ACCOUNT = "a1b2c3d4e5"
 V1 = "application/json;version=1"
 V2 = "application/json;version=2"

@@ -14,7 +14,7 @@ from contracts.registry import rule
 
 def _over_every_exchange(exchange_rule: ExchangeRule) -> None:
     def judge(context: Context) -> None:
-        served = Served(context.target.versions)
+        served = Served(context.target.versions, context.target.responses)
         context.judged = 0
         for exchange in context.seen:
             if id(exchange) in context.reported:

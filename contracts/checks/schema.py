@@ -27,7 +27,7 @@ from contracts.context import Context
 from contracts.failures import Exchange, Violation
 from contracts.open_points import is_open_value
 from contracts.registry import requires_v1, requires_v2, rule
-from mockserver.spec import load_document, version_view
+from mockserver.spec import version_view
 
 SECTION = "openapi.yaml (Schemathesis)"
 POSITIVE_CHECKS = [
@@ -40,7 +40,7 @@ POSITIVE_CHECKS = [
 
 
 def _run(context: Context, version: int, mode: GenerationMode, checks: list[Any]) -> None:
-    schema = schemathesis.openapi.from_dict(version_view(load_document(), version))
+    schema = schemathesis.openapi.from_dict(version_view(context.target.spec, version))
     (path,) = schema.raw_schema["paths"]
     operation = schema[path]["GET"]
     target = context.target

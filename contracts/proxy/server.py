@@ -15,7 +15,7 @@ import json
 import signal
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -26,6 +26,9 @@ from contracts.proxy.relay import Message, Relay
 from contracts.proxy.watch import Reported, Watch
 from contracts.proxy.window import Window
 from contracts.report.junit import JUnitCase, write_junit
+from contracts.spec_conformance import SpecResponses
+from contracts.target import project_spec
+from mockserver.spec import SpecDocument
 
 LIVE_PAGE = (Path(__file__).parent / "live.html").read_bytes()
 """`/__proxy/ui/`: the violations, counts and coverage as they happen, read from `/__proxy/report` every second."""
@@ -42,6 +45,8 @@ class ProxySettings:
     html: Path | None = None
     record: Path | None = None
     window: float = 60.0
+    spec: SpecDocument = field(default_factory=project_spec, repr=False, compare=False)
+    """The document the traffic is judged by."""
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.upstream)
@@ -65,7 +70,7 @@ class Proxy:
         self.recorder = Recorder() if settings.record is not None else None
         self.watch = Watch(
             settings.upstream.rstrip("/"),
-            Served(settings.versions),
+            Served(settings.versions, SpecResponses(settings.spec)),
             Window(settings.window),
             self.recorder,
             announce=self._announce,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
-from contracts.exchange_rules import EXCHANGE_RULES, V2_PARAMETERS, Served, served_version, spec
+from contracts.exchange_rules import EXCHANGE_RULES, V2_PARAMETERS, Served, served_version
 from contracts.failures import Exchange, Violation, redact
 from contracts.proxy.recording import Recorder
 from contracts.proxy.relay import KEPT_BODY, Message, Relayed
@@ -224,7 +224,7 @@ class Watch:
                 },
                 "not_exercised": sorted(rule for rule in titles if not self.exercised[rule]),
                 "expected": {
-                    "statuses": sorted(spec().responses),
+                    "statuses": sorted(self.served.responses.responses),
                     "representations": self.served.media_types,
                     "parameters": list(V2_PARAMETERS),
                 },

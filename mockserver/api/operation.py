@@ -14,9 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from connexion import request as connexion_request
-from starlette.responses import Response as StarletteResponse
-
 from mockserver.api.auth import authenticate, authorize
 from mockserver.api.negotiation import choose_version
 from mockserver.api.query import QueryRules, V2Query
@@ -34,7 +31,7 @@ ALLOWED_METHODS = ("GET", "HEAD")
 @dataclass(frozen=True)
 class LatestInteractions:
     state_source: Callable[[], State]
-    """The state held now: for the Connexion route, which reads it itself."""
+    """The state held now (the backend's), for a faulty server of the selftest that reads it itself."""
     versions: frozenset[int]
     rules: QueryRules
     representations: Representations = field(default=None)  # type: ignore[assignment]
@@ -85,16 +82,6 @@ class LatestInteractions:
         """`query` is None for a version with version 1's selection (the latest channel alone)."""
         shape = self.representations.shapes[version]
         return Response(200, {"Content-Type": shape.media_type, **VARY}, shape.body(agent, query))
-
-    async def connexion_handler(self, accountKey: str, agentId: str) -> StarletteResponse:  # noqa: N803
-        """The operation as Connexion calls it (parameter names are the spec's).
-
-        It takes the path parameters only: Connexion would otherwise cast the query parameters
-        itself, failing on the invalid values the contract answers with a 400 (or ignores in v1).
-        """
-        scope = connexion_request.scope
-        answer = self.respond(self.state_source(), PublicRequest.of(scope, accountKey, agentId))
-        return StarletteResponse(answer.body, answer.status, headers=dict(answer.headers))
 
 
 def parse_query(raw: bytes) -> dict[str, list[str]]:

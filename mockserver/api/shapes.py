@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
@@ -41,14 +41,12 @@ from mockserver.api.query import V2Query
 from mockserver.api.representation import dumps, media_type, rfc3339
 from mockserver.api.selection import AgentChannel
 from mockserver.model import Agent
-from mockserver.resources import spec_path
 from mockserver.spec import (
     OPERATION_ID,
     MediaTypeSpec,
     SpecDocument,
     SpecError,
     declared_versions,
-    load_document,
     normalise_media_type,
 )
 
@@ -414,23 +412,8 @@ class ExtraField:
         return None
 
 
-def extra_fields_in_use() -> Mapping[str, ExtraField]:
-    """The extra fields of the spec in use (`resources.spec_path()`); none when it cannot be read
-    (the mock refuses that spec at start itself, with the reason)."""
-    return _extras_of(spec_path())
-
-
-@cache
-def _extras_of(path: Path) -> Mapping[str, ExtraField]:
-    try:
-        return extra_fields(load_document(path))
-    except SpecError:
-        return {}
-
-
-def forget_extra_fields() -> None:
-    """After the spec file changed (`--watch`)."""
-    _extras_of.cache_clear()
+NO_EXTRA_FIELDS: Mapping[str, ExtraField] = MappingProxyType({})
+"""A spec whose items declare only the fields the mock knows (the project's own)."""
 
 
 def extra_values(

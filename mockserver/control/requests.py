@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from mockserver.api.representation import precise_rfc3339
-from mockserver.api.shapes import ExtraField, extra_fields_in_use, extra_values
+from mockserver.api.shapes import ExtraField, extra_values
 from mockserver.clock import SystemClock
 from mockserver.control.changes import Change
 from mockserver.control.payload import Payload
@@ -28,8 +28,10 @@ def add_agent(state: State, account_key: str, body: Any) -> Change:
     return Change("add_agent", {"account": account_key, "id": agent_id})
 
 
-def start_interaction(state: State, account_key: str, agent_id: str, body: Any) -> Change:
-    extras = extra_fields_in_use()
+def start_interaction(
+    state: State, account_key: str, agent_id: str, body: Any, extras: Mapping[str, ExtraField]
+) -> Change:
+    """`extras`: the fields the served spec's items declare that the mock does not know."""
     payload = Payload(body, ("type", "direction", "guid", "channelGuid", *extras))
     type_ = payload.choice("type", INTERACTION_TYPES, required=True)
     direction = payload.choice("direction", DIRECTIONS)
@@ -51,8 +53,9 @@ def start_interaction(state: State, account_key: str, agent_id: str, body: Any) 
     )
 
 
-def add_channel(state: State, account_key: str, agent_id: str, guid: str, body: Any) -> Change:
-    extras = extra_fields_in_use()
+def add_channel(
+    state: State, account_key: str, agent_id: str, guid: str, body: Any, extras: Mapping[str, ExtraField]
+) -> Change:
     payload = Payload(body, ("channelGuid", *extras))
     channel_guid = payload.guid("channelGuid")
     extra = _extra(payload, extras)

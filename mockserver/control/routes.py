@@ -48,7 +48,7 @@ from swagger_ui_bundle import swagger_ui_path
 from mockserver.api.auth import parse_authorization
 from mockserver.api.query import V2_PARAMETERS
 from mockserver.api.representation import precise_rfc3339
-from mockserver.api.shapes import Representations
+from mockserver.api.served import ServedApi
 from mockserver.backends import Backend
 from mockserver.backends.base import MakeChange
 from mockserver.control import requests as control
@@ -85,10 +85,11 @@ def create_admin_app(
     *,
     admin_token: str | None,
     explainer: Explainer,
-    representations: Representations,
+    served: ServedApi,
     player: ScenarioPlayer,
 ) -> Starlette:
     started = time.monotonic()
+    representations, extras = served.representations, served.extras
 
     async def apply(make: MakeChange, status: int = 200) -> JSONResponse:
         return JSONResponse(await backend.change(make), status)
@@ -102,7 +103,9 @@ def create_admin_app(
         text = await _body_text(request)
         if not text.strip():
             raise ControlError(400, "The request body is empty; send a fixture document (JSON or YAML).")
-        state = await backend.replace(build_state(parse_text(text, "state document"), source="state document"))
+        state = await backend.replace(
+            build_state(parse_text(text, "state document"), source="state document", extras=extras)
+        )
         await player.forget_everywhere()
         return JSONResponse({"message": "State replaced.", "loaded": state.summary()})
 
@@ -119,11 +122,11 @@ def create_admin_app(
 
     async def start_interaction(request: Request) -> Response:
         body, p = await _json(request), request.path_params
-        return await apply(lambda s: control.start_interaction(s, p["account"], p["agent"], body), 201)
+        return await apply(lambda s: control.start_interaction(s, p["account"], p["agent"], body, extras), 201)
 
     async def add_channel(request: Request) -> Response:
         body, p = await _json(request), request.path_params
-        return await apply(lambda s: control.add_channel(s, p["account"], p["agent"], p["guid"], body), 201)
+        return await apply(lambda s: control.add_channel(s, p["account"], p["agent"], p["guid"], body, extras), 201)
 
     async def end_channel(request: Request) -> Response:
         body, p = await _json(request), request.path_params
@@ -216,7 +219,7 @@ def create_admin_app(
         text = await _body_text(request)
         if not text.strip():
             raise ControlError(400, "The request body is empty; send a scenario document (JSON or YAML).")
-        scenario = build_scenario(parse_text(text, "scenario document"), "scenario document")
+        scenario = build_scenario(parse_text(text, "scenario document"), "scenario document", extras)
         return JSONResponse(await playing.play(scenario), 201)
 
     async def play_simulation(request: Request) -> Response:

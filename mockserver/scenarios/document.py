@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mockserver.api.shapes import extra_fields_in_use, extra_values
+from mockserver.api.shapes import NO_EXTRA_FIELDS, ExtraField, extra_values
 from mockserver.errors import FixtureError
 from mockserver.fixtures.load import read_document_file
 from mockserver.model import DIRECTIONS, INTERACTION_TYPES
@@ -87,13 +87,17 @@ class Scenario:
         return self.events[-1].at if self.events else 0.0
 
 
-def load_scenario_file(path: str | Path) -> Scenario:
-    return build_scenario(read_document_file(path), str(path))
+def load_scenario_file(path: str | Path, extras: Mapping[str, ExtraField] = NO_EXTRA_FIELDS) -> Scenario:
+    return build_scenario(read_document_file(path), str(path), extras)
 
 
-def build_scenario(document: Any, source: str = "scenario document") -> Scenario:
-    """The scenario a parsed document describes, or a FixtureError listing every problem with its path."""
-    checker = _Checker(source)
+def build_scenario(
+    document: Any, source: str = "scenario document", extras: Mapping[str, ExtraField] = NO_EXTRA_FIELDS
+) -> Scenario:
+    """The scenario a parsed document describes, or a FixtureError listing every problem with its path.
+
+    `extras`: the fields the served spec's items declare that the mock does not know (`ServedApi.extras`)."""
+    checker = _Checker(source, extras)
     scenario = checker.scenario(document)
     if checker.errors:
         raise FixtureError(checker.errors, source)
@@ -109,7 +113,7 @@ class _Interaction:
 
 
 class _Checker:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, extras: Mapping[str, ExtraField]) -> None:
         self.source = source
         self.errors: list[str] = []
         self.interactions: dict[str, _Interaction] = {}
@@ -117,7 +121,7 @@ class _Checker:
         """name -> (channelGuid, interaction name, account, agent)"""
         self.ended: set[str] = set()
         self.tokens: set[str] = set()
-        self.extras = extra_fields_in_use()
+        self.extras = extras
 
     def fail(self, path: str, problem: str) -> None:
         self.errors.append(f"{path}: {problem}")

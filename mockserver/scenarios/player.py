@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
 from mockserver.api.representation import precise_rfc3339
+from mockserver.api.shapes import NO_EXTRA_FIELDS, ExtraField
 from mockserver.backends.base import Backend
 from mockserver.control.changes import Change
 from mockserver.errors import ControlError
@@ -114,9 +115,16 @@ class FiringBackend(Protocol):
 
 
 class ScenarioPlayer:
-    def __init__(self, backend: Backend, shared: SharedScenario | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        shared: SharedScenario | None = None,
+        extras: Mapping[str, ExtraField] = NO_EXTRA_FIELDS,
+    ) -> None:
         self.backend = backend
         self.shared = shared
+        self.extras = extras
+        """The served spec's extra item fields, which a fleet's scenario document may give."""
         """On a fleet: the scenario's record in the store, which this worker follows."""
         self.playing: Playing | None = None
         self._record_id: str | None = None
@@ -311,7 +319,7 @@ class ScenarioPlayer:
             self.playing, self._record_id = None, None
             return
         if self.playing is None or self._record_id != record.id or self.playing.fired > record.fired:
-            self.playing, self._record_id = _playing_of(record.document, record.origin), record.id
+            self.playing, self._record_id = _playing_of(record.document, record.origin, self.extras), record.id
         playing = self.playing
         playing.origin, playing.paused_at = record.origin, record.paused_at
         while playing.fired < record.fired and playing.upcoming is not None:
@@ -370,12 +378,12 @@ def _simulation(settings: SimulationSettings, accounts: list[str], origin: datet
     return Playing.endless(name, simulate(settings, accounts), origin)
 
 
-def _playing_of(document: Any, origin: datetime) -> Playing:
+def _playing_of(document: Any, origin: datetime, extras: Mapping[str, ExtraField]) -> Playing:
     """What a fleet's record plays: a scenario document, or a simulation's settings and accounts (its
     events generated again on any worker, the same for the same seed)."""
     if isinstance(document, dict) and "simulation" in document:
         return _simulation(SimulationSettings(**document["simulation"]), list(document["accounts"]), origin)
-    return Playing.of(build_scenario(document, "the fleet's scenario"), origin)
+    return Playing.of(build_scenario(document, "the fleet's scenario", extras), origin)
 
 
 def _making(change: Change) -> Callable[[State], Change]:

@@ -15,7 +15,7 @@ from contracts.cli import main
 from contracts.registry import RULES
 from mockserver import Settings, create_app
 from mockserver.fixtures.check import build_state
-from mockserver.resources import DEFAULT_FIXTURES, SPEC_PATH, SPEC_VARIABLE
+from mockserver.resources import DEFAULT_FIXTURES, SPEC_PATH
 from mockserver.running import RunningMock, start_in_thread
 from tests.conftest import one_agent_document
 from tests.contracts.conftest import check_args
@@ -276,7 +276,7 @@ def test_the_judge_takes_another_spec_and_judges_by_it(tmp_path: Path, capsys: p
         assert main(args) == 0
     out = capsys.readouterr().out
     assert "0 failed" in out and "schemathesis_v1_conformance" in out
-    assert SPEC_VARIABLE not in os.environ  # the run's spec does not outlive the run
+    assert "LATEST_INTERACTIONS_SPEC" not in os.environ  # the run carries its spec; nothing is left behind
 
 
 def test_a_spec_that_cannot_be_read_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

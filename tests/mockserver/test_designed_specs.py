@@ -14,9 +14,8 @@ import pytest
 
 from contracts.spec_conformance import SpecResponses
 from mockserver import Settings, create_app
-from mockserver.resources import SPEC_VARIABLE
 from mockserver.running import start_in_thread
-from mockserver.spec import SpecError
+from mockserver.spec import SpecDocument, SpecError
 from tests.conftest import V1, V2, get, one_agent_document, put_state
 from tests.designer_edits import (
     Edit,
@@ -39,18 +38,17 @@ def mock_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *edits: Edit, versions: set[int] | None = None
 ) -> Iterator[httpx.Client]:
     spec = write_spec(tmp_path / "openapi.yaml", *edits)
-    monkeypatch.setenv(SPEC_VARIABLE, str(spec))
-    from mockserver.spec import load_spec
-
-    served = frozenset(versions) if versions else load_spec().declared_versions
-    with start_in_thread(create_app(Settings(port=0, versions=served))) as running:
+    settings = Settings(spec=spec, port=0, versions_from_spec=not versions)
+    if versions:
+        settings = settings.replace(versions=frozenset(versions))
+    with start_in_thread(create_app(settings)) as running:
         with httpx.Client(base_url=running.url, timeout=10) as client:
             yield client
 
 
 def _conforms(spec: Path, response: httpx.Response) -> None:
     """The answer conforms to the edited spec's schema for its media type."""
-    problems = SpecResponses.load(spec).problems(response.status_code, response.headers, response.content)
+    problems = SpecResponses(SpecDocument.load(spec)).problems(response.status_code, response.headers, response.content)
     assert not problems, problems
 
 
@@ -189,9 +187,9 @@ def test_the_console_answers_route_shows_every_version(tmp_path: Path, monkeypat
 
 
 def test_a_spec_the_mock_cannot_satisfy_is_refused_at_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(SPEC_VARIABLE, str(write_spec(tmp_path / "openapi.yaml", duration_as_string)))
+    spec = write_spec(tmp_path / "openapi.yaml", duration_as_string)
     with pytest.raises(SpecError, match="field 'duration': the spec says type string"):
-        create_app(Settings(port=0))
+        create_app(Settings(spec=spec, port=0))
 
 
 def test_the_default_specs_answers_do_not_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

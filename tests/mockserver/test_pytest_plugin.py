@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from mockserver.resources import SPEC_PATH
 
 CLIENT_TESTS = """
 import httpx
@@ -187,3 +190,31 @@ def test_a_browser_page_may_call_it(mock_state):
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_the_spec_ini_option_and_the_factory_take_a_spec(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    from tests.designer_edits import add_version_3, write_spec
+
+    spec = write_spec(pytester.path / "draft.yaml", add_version_3)
+    pytester.makeini("[pytest]\nlatest_interactions_spec = draft.yaml\n")
+    pytester.makepyfile(
+        test_spec=f"""
+import httpx
+
+V3 = {{"Authorization": "Bearer valid-token", "Accept": "application/json;version=3"}}
+
+
+def test_the_shared_mock_serves_the_ini_spec(mock_state):
+    answered = httpx.get(mock_state.endpoint("a1b2c3d4e5", "agent-7"), headers=V3)
+    assert answered.headers["content-type"] == "application/json;version=3"
+
+
+def test_the_factory_takes_a_spec(mock_server_factory):
+    project = mock_server_factory(spec="{SPEC_PATH}")
+    assert httpx.get(project.endpoint("a1b2c3d4e5", "agent-7"), headers=V3).status_code == 406
+    draft = mock_server_factory(spec="{spec}", versions=frozenset({{3}}))
+    assert httpx.get(draft.endpoint("a1b2c3d4e5", "agent-7"), headers=V3).status_code == 200
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 from openapi_spec_validator import validate
 
+from mockserver.api.served import ServedApi
 from mockserver.resources import SPEC_PATH
-from mockserver.spec import load_spec
 
 DOCUMENT = yaml.safe_load(SPEC_PATH.read_text())
 OPERATION = DOCUMENT["paths"]["/{accountKey}/agents/{agentId}/latestInteractions"]["get"]
@@ -43,7 +43,7 @@ def test_description_states_what_openapi_cannot() -> None:
 
 
 def test_route_and_parameters_are_read_from_the_spec() -> None:
-    spec = load_spec()
+    spec = ServedApi.load().api
     assert spec.route_template == "/v0/{accountKey}/agents/{agentId}/latestInteractions"
     match = spec.route_pattern().match("/v0/a1b2c3d4e5/agents/agent-7/latestInteractions")
     assert match is not None and match.groupdict() == {"accountKey": "a1b2c3d4e5", "agentId": "agent-7"}

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from mockserver import Settings, create_app
-from mockserver.resources import DEFAULT_FIXTURES, SPEC_VARIABLE
+from mockserver.resources import DEFAULT_FIXTURES
 from mockserver.running import start_in_thread
 from mockserver.watching import Watcher
 from tests.conftest import V1, V2, get
@@ -37,8 +37,9 @@ class Watched:
         self.spec = write_spec(tmp_path / "openapi.yaml")
         self.fixtures = tmp_path / "fixtures.yaml"
         shutil.copy(DEFAULT_FIXTURES, self.fixtures)
-        monkeypatch.setenv(SPEC_VARIABLE, str(self.spec))
-        self.app = create_app(Settings(port=0, fixtures=self.fixtures, versions_from_spec=True, watch=True))
+        self.app = create_app(
+            Settings(spec=self.spec, port=0, fixtures=self.fixtures, versions_from_spec=True, watch=True)
+        )
         self.lines: list[str] = []
         self.watcher = Watcher(self.app, self.spec, self.fixtures, say=self.lines.append)
 

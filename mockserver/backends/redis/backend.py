@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from mockserver.api.request import PublicRequest
+from mockserver.api.shapes import NO_EXTRA_FIELDS, ExtraField
 from mockserver.backends.base import Admission, Answer, MakeChange, StateHook
 from mockserver.backends.redis import scripts
 from mockserver.backends.redis.admission import AdmissionQueue
@@ -75,8 +76,11 @@ class RedisBackend:
         journal_limit: int,
         prefix: str = DEFAULT_STORE_PREFIX,
         on_state: StateHook | None = None,
+        extras: Mapping[str, ExtraField] = NO_EXTRA_FIELDS,
     ) -> None:
         keys = Keys(prefix)
+        self._extras = extras
+        """The served spec's extra item fields, which the shared state's documents may give."""
         self.url, self._limit, self._keys, self._on_state = url, journal_limit, keys, on_state
         self.worker = worker_name()
         self._held = self._load()
@@ -114,7 +118,7 @@ class RedisBackend:
     def _built(self, reply: list[Any], held: Held | None) -> Held:
         version, base_version, epoch, base, *changes = reply
         if base:
-            state = build_state(json.loads(base), source="the shared state")
+            state = build_state(json.loads(base), source="the shared state", extras=self._extras)
             at = int(base_version)
         else:
             assert held is not None
@@ -340,7 +344,7 @@ class RedisBackend:
         initial = await self._call(self._client.get(keys.initial))
         if initial is None:
             raise StoreUnavailable(f"the store {self.url} lost the startup fixtures (was it flushed?)")
-        state = build_state(json.loads(initial), source="the startup fixtures")
+        state = build_state(json.loads(initial), source="the startup fixtures", extras=self._extras)
         self._install_replacement(version, state)
         await self._held_everywhere(version)
         return state

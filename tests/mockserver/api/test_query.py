@@ -5,12 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mockserver.api.query import TYPE_REQUIRED, QueryRules, V2Query
+from mockserver.api.query import TYPE_REQUIRED, V2Query
+from mockserver.api.served import ServedApi
 from mockserver.errors import InvalidParameter
-from mockserver.spec import load_spec
 from tests.conftest import V1, V2, get
 
-RULES = QueryRules.from_spec(load_spec().parameters)
+RULES = ServedApi.load().rules
 
 VALID = [
     ({}, V2Query(1, "All", False)),

@@ -15,7 +15,8 @@ from mockserver.api.shapes import (
     generate,
     shape_of,
 )
-from mockserver.spec import SpecDocument, load_document
+from mockserver.resources import SPEC_PATH
+from mockserver.spec import SpecDocument
 from tests.designer_edits import (
     add_optional_queue_name,
     add_required_skill_with_example,
@@ -33,7 +34,7 @@ def _spec(tmp_path: Path, *edits: Any) -> SpecDocument:
 
 
 def test_the_default_spec_is_served_as_built_in() -> None:
-    representations = Representations.from_spec(load_document(), {1, 2})
+    representations = Representations.from_spec(SpecDocument.load(SPEC_PATH), {1, 2})
     assert all(shape.built_in for shape in representations.shapes.values())
     assert representations.lists(2) and not representations.lists(1)
     assert representations.generated == {}

@@ -180,11 +180,10 @@ def test_what_the_console_shows_is_text_never_markup(console_mock: RunningMock, 
 def test_a_later_version_the_spec_declares_gets_its_own_pane(
     browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mockserver.resources import SPEC_VARIABLE
     from tests.designer_edits import add_version_3, write_spec
 
-    monkeypatch.setenv(SPEC_VARIABLE, str(write_spec(tmp_path / "openapi.yaml", add_version_3)))
-    with start_in_thread(create_app(Settings(versions=frozenset({1, 2, 3})))) as running:
+    spec = write_spec(tmp_path / "openapi.yaml", add_version_3)
+    with start_in_thread(create_app(Settings(spec=spec, versions=frozenset({1, 2, 3})))) as running:
         page = browser.page
         choose(browser, running.url, "agent-7")
         page.wait_for_selector("[data-testid=answer-v3]")

@@ -8,13 +8,13 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.api.query import QueryRules
+from mockserver.api.served import ServedApi
 from mockserver.control.explanations import STEPS, Explainer
-from mockserver.spec import load_spec
 from tests.conftest import V1, V2, get
 
 ALSO_ON_A_FLEET = True
-EXPLAINER = Explainer(frozenset({1, 2}), QueryRules.from_spec(load_spec().parameters), load_spec().route_template)
+SERVED = ServedApi.load()
+EXPLAINER = Explainer(frozenset({1, 2}), SERVED.rules, SERVED.route_template)
 TOKEN = {"fingerprint": "abc123", "hint": "…", "known": True, "account": "acc", "expired": False}
 
 
