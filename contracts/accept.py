@@ -1,6 +1,6 @@
 """The judge's own reading of `Accept` (RFC 9110 section 12.5.1 and CONTRACT.md's negotiation rules).
 
-Independent of the mock's parser (`mockserver/negotiation.py`) so the two cannot share a bug.
+Independent of the mock's parser (`mockserver/api/negotiation.py`) so the two cannot share a bug.
 `resolve` says which of the representations a document declares an Accept value selects: a range
 names a representation when its type, subtype and parameters other than `q` are the
 representation's (case-insensitive names, spaces and quotes aside); wildcards and ranges naming no

@@ -33,7 +33,6 @@ from mockserver.backends import Backend, InProcessBackend
 from mockserver.backends.base import Answer, StateHook
 from mockserver.clock import AcceleratedClock
 from mockserver.control.explanations import Explainer
-from mockserver.control.faults import drop_connection, injected_response, quiet_dropped_connections
 from mockserver.control.routes import create_admin_app
 from mockserver.cors import Cors
 from mockserver.errors import AgentNotFound, MethodNotAllowed
@@ -41,10 +40,11 @@ from mockserver.fixtures.load import load_fixture_file
 from mockserver.model import State
 from mockserver.responses import Response, send_response
 from mockserver.scenarios.document import Scenario, load_scenario_file
-from mockserver.scenarios.player import ScenarioPlayer, SharedScenario
+from mockserver.scenarios.player import ScenarioPlayer
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.settings import Settings
 from mockserver.spec import version_view
+from mockserver.state.faults import drop_connection, injected_response, quiet_dropped_connections
 
 # The public route has its own path: Connexion's security and request validation would answer before
 # the contract's checks, in another order and in problem+json, so api/operation.py owns every check.
@@ -117,7 +117,7 @@ class MockServer:
     _watching: asyncio.Task[None] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.player = ScenarioPlayer(self.backend, shared=_fleet_scenario(self.backend), extras=self.served.extras)
+        self.player = ScenarioPlayer(self.backend, extras=self.served.extras)
         self.admin_app = self._admin_app()
         self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
 
@@ -219,17 +219,6 @@ class MockServer:
             return _method_not_allowed(request.method)
         respond = self.endpoint.respond
         return lambda state: respond(state, request)
-
-
-def _fleet_scenario(backend: Backend) -> SharedScenario | None:
-    """On a fleet, the scenario record every worker plays from; None in one process."""
-    if isinstance(backend, InProcessBackend):
-        return None
-    from mockserver.backends.redis.backend import RedisBackend
-    from mockserver.backends.redis.scenario import FleetScenario
-
-    assert isinstance(backend, RedisBackend)
-    return FleetScenario(backend)
 
 
 def _not_found(state: State) -> Response:

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from mockserver.control.journal import fingerprint
+from mockserver.state.journal import fingerprint
 
 
 class ControlRefused(Exception):

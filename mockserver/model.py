@@ -6,13 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockserver.clock import Clock
-
-if TYPE_CHECKING:
-    # The answers are rendered from this model (mockserver.api.answers), which imports it.
-    from mockserver.api.answers import AgentAnswers
 
 INTERACTION_TYPES = ("Phone", "Chat", "Email")
 DIRECTIONS = ("Inbound", "Outbound", "Internal")
@@ -56,7 +52,9 @@ class Token:
 class Agent:
     id: str
     interactions: tuple[Interaction, ...]
-    answers: AgentAnswers = field(compare=False, repr=False)
+    answers: Any = field(compare=False, repr=False)
+    """The agent's answers rendered once for its state (`mockserver.api.answers.AgentAnswers`, which builds
+    them from this model): opaque here, so the model imports nothing above it."""
 
 
 @dataclass(frozen=True, slots=True)

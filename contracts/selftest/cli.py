@@ -17,7 +17,7 @@ from contracts.registry import RULES, Rule
 from contracts.report.junit import JUnitCase, write_junit
 from contracts.runner import RuleResult, run
 from contracts.selftest import rich_state
-from contracts.selftest.faults import FAULTS, Fault
+from contracts.selftest.planted_bugs import PLANTED_BUGS, PlantedBug
 from contracts.selftest.variants import VARIANTS, Variant
 from contracts.target import Target
 from mockserver.api.operation import LatestInteractions
@@ -67,7 +67,7 @@ TRAFFIC = (
 OBSERVED = tuple(EXCHANGE_RULES)
 
 
-def rules_for(fault: Fault) -> list[Rule]:
+def rules_for(fault: PlantedBug) -> list[Rule]:
     wanted = set(fault.caught_by)
     if wanted <= set(OBSERVED):
         wanted |= set(TRAFFIC)
@@ -99,7 +99,7 @@ def serving(
         )
 
 
-def judge_fault(fault: Fault, *, max_examples: int, seed: int) -> FaultVerdict:
+def judge_fault(fault: PlantedBug, *, max_examples: int, seed: int) -> FaultVerdict:
     started = time.perf_counter()
     document = rich_state.build()
     if fault.document is not None:
@@ -137,17 +137,17 @@ def judge_variant(variant: Variant, *, max_examples: int, seed: int) -> CorrectV
 def run_selftest(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.list:
-        for fault in FAULTS.values():
+        for fault in PLANTED_BUGS.values():
             print(f"{fault.name:<40} [{fault.category}] {fault.description}", file=out)
         for listed in VARIANTS.values():
             print(f"{listed.name:<40} [correct] {listed.description}", file=out)
         return 0
-    unknown = sorted(set(args.faults or ()) - set(FAULTS) - set(VARIANTS))
+    unknown = sorted(set(args.faults or ()) - set(PLANTED_BUGS) - set(VARIANTS))
     if unknown:
         print(f"contracts selftest: unknown fault(s): {', '.join(unknown)} (see --list)", file=sys.stderr)
         return 2
-    chosen = args.faults or [*VARIANTS, *FAULTS]
-    faults = [FAULTS[name] for name in chosen if name in FAULTS]
+    chosen = args.faults or [*VARIANTS, *PLANTED_BUGS]
+    faults = [PLANTED_BUGS[name] for name in chosen if name in PLANTED_BUGS]
     variants = [VARIANTS[name] for name in chosen if name in VARIANTS]
 
     corrects: list[CorrectVerdict] = []

@@ -145,6 +145,12 @@ class AgentAnswers:
         return [item.key[1] for item in chosen]
 
 
+def answers_of(agent: Agent) -> AgentAnswers:
+    """The agent's rendered answers, typed (the model keeps them opaque)."""
+    answers: AgentAnswers = agent.answers
+    return answers
+
+
 def prepare_agent(agent_id: str, interactions: Sequence[Interaction]) -> Agent:
     interactions = tuple(interactions)
     return Agent(agent_id, interactions, AgentAnswers.build(interactions))

@@ -37,6 +37,7 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
+from mockserver.api.answers import AgentAnswers
 from mockserver.api.query import V2Query
 from mockserver.api.representation import dumps, media_type, rfc3339
 from mockserver.api.selection import AgentChannel
@@ -132,7 +133,7 @@ class Shape:
         return rendered
 
     def body(self, agent: Agent, query: V2Query | None) -> bytes:
-        answers = agent.answers
+        answers: AgentAnswers = agent.answers
         if self.built_in:
             if query is None:
                 return answers.v1_body
@@ -158,7 +159,8 @@ class Shape:
 
 
 def _agent_channel(agent: Agent, channel_guid: str) -> AgentChannel:
-    index, position = agent.answers.channel_at[channel_guid]
+    answers: AgentAnswers = agent.answers
+    index, position = answers.channel_at[channel_guid]
     interaction = agent.interactions[index]
     return AgentChannel(interaction, interaction.channels[position])
 

@@ -6,15 +6,16 @@ apply, and journals the request with what it was answered, all against one state
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from mockserver.api.request import PublicRequest
-from mockserver.control.changes import Change, Created
-from mockserver.control.faults import Decision
 from mockserver.model import State
 from mockserver.responses import Response
+from mockserver.state.changes import Change, Created
+from mockserver.state.faults import Decision
 
 Answer = Callable[[State], Response]
 """How the app answers a request from a state: pure, so a backend may call it again on a newer state."""
@@ -28,6 +29,42 @@ class Admission:
     response: Response | None
     """The answer, or None when an injected fault fails the request (`decision` says how)."""
     decision: Decision
+
+
+class SharedRecord(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def document(self) -> Any: ...
+
+    @property
+    def origin(self) -> datetime: ...
+
+    @property
+    def paused_at(self) -> datetime | None: ...
+
+    @property
+    def fired(self) -> int: ...
+
+    @property
+    def failures(self) -> list[dict[str, Any]]: ...
+
+
+class SharedScenario(Protocol):
+    """Where a fleet keeps its scenario (mockserver.backends.redis.scenario.FleetScenario)."""
+
+    async def read(self) -> SharedRecord | None: ...
+
+    async def start(self, document: Any, origin: datetime, *, unless_playing: bool = False) -> bool: ...
+
+    async def update(self, record_id: str, changes: Mapping[str, datetime | None]) -> bool: ...
+
+    async def stop(self) -> None: ...
+
+
+EventFailed = Callable[[str], dict[str, Any]]
+"""What a scenario records of an event whose change could not apply, given the refusal's message."""
 
 
 class Backend(Protocol):
@@ -60,6 +97,17 @@ class Backend(Protocol):
         ...
 
     async def clear_journal(self) -> int: ...
+
+    async def fire(self, scenario_id: str | None, fired: int, changes: Sequence[Change], failed: EventFailed) -> bool:
+        """One scenario event's changes, committed together: the first that cannot apply ends the event
+        there (`failed(message)` is what the scenario records of it). On a fleet they commit with the
+        fleet's count of fired events `fired` of the record `scenario_id`, so the fleet applies each event
+        once: False when the scenario moved on meanwhile (fired elsewhere, replaced or stopped)."""
+        ...
+
+    def shared_scenario(self) -> SharedScenario | None:
+        """Where a fleet keeps the scenario every worker plays; None in one process (the player holds it)."""
+        ...
 
     async def add_fault(self, body: Any) -> dict[str, Any]: ...
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from mockserver.api.request import PublicRequest
-from mockserver.backends.base import Admission, Answer, MakeChange, StateHook
+from mockserver.backends.base import Admission, Answer, EventFailed, MakeChange, SharedScenario, StateHook
 from mockserver.backends.state_store import StateStore
-from mockserver.control.changes import Created, apply
-from mockserver.control.faults import Decision, FaultInjector
-from mockserver.control.journal import Journal
+from mockserver.errors import ControlError
 from mockserver.model import State
+from mockserver.state.changes import Change, Created, apply
+from mockserver.state.faults import Decision, FaultInjector
+from mockserver.state.journal import Journal
 
 _NO_FAULT = Decision()
 
@@ -85,6 +87,23 @@ class InProcessBackend:
 
     async def clear_journal(self) -> int:
         return self.journal_log.clear()
+
+    async def fire(self, scenario_id: str | None, fired: int, changes: Sequence[Change], failed: EventFailed) -> bool:
+        def run(state: State) -> State:
+            for change in changes:
+                try:
+                    state, _ = apply(state, change)
+                except ControlError as error:
+                    failed(error.message)
+                    break
+            return state
+
+        self.store.update(run)
+        self._installed()
+        return True
+
+    def shared_scenario(self) -> SharedScenario | None:
+        return None
 
     async def add_fault(self, body: Any) -> dict[str, Any]:
         return self.fault_injector.add(body)

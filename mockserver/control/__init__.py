@@ -1,3 +1,3 @@
-"""The control plane under /__admin: its HTTP routes (`routes`), request bodies read field by field
-(`payload`), a control request turned into a Change (`requests`), a Change applied to a State
-(`changes`), the request journal (`journal`) and injected faults, decided and carried out (`faults`)."""
+"""The control plane under /__admin, the HTTP adapter of the state core (`mockserver/state/`): its routes
+(`routes`), a control request turned into a Change (`requests`), why each journaled answer was given
+(`explanations`) and the live console (`console`)."""

@@ -15,10 +15,10 @@ from typing import Any
 from mockserver.api.representation import precise_rfc3339
 from mockserver.api.shapes import ExtraField, extra_values
 from mockserver.clock import SystemClock
-from mockserver.control.changes import Change
-from mockserver.control.payload import Payload
 from mockserver.errors import ControlError
 from mockserver.model import DIRECTIONS, INTERACTION_TYPES, State
+from mockserver.payload import Payload
+from mockserver.state.changes import Change
 
 
 def add_agent(state: State, account_key: str, body: Any) -> Change:

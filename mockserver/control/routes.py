@@ -52,19 +52,19 @@ from mockserver.api.served import ServedApi
 from mockserver.backends import Backend
 from mockserver.backends.base import MakeChange
 from mockserver.control import requests as control
-from mockserver.control.changes import clock_view
 from mockserver.control.console import console_routes, cookie_token
 from mockserver.control.explanations import Explainer
-from mockserver.control.journal import check_filters, select, window, worker_name
-from mockserver.control.payload import Payload
 from mockserver.errors import ApiError, ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
 from mockserver.fixtures.check import build_state
 from mockserver.fixtures.documents import dump_document, to_document
 from mockserver.fixtures.load import parse_text
+from mockserver.payload import Payload
 from mockserver.scenarios.document import build_scenario
 from mockserver.scenarios.player import ScenarioPlayer
 from mockserver.scenarios.simulation import SimulationSettings
+from mockserver.state.changes import clock_view
+from mockserver.state.journal import check_filters, select, window, worker_name
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 CONTROL_PLANE_DOCUMENT = json.dumps(yaml.safe_load((Path(__file__).parent / "openapi.yaml").read_text())).encode()

@@ -21,19 +21,18 @@ import asyncio
 import contextlib
 import dataclasses
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any
 
 from mockserver.api.representation import precise_rfc3339
 from mockserver.api.shapes import NO_EXTRA_FIELDS, ExtraField
 from mockserver.backends.base import Backend
-from mockserver.control.changes import Change
 from mockserver.errors import ControlError
-from mockserver.model import State
 from mockserver.scenarios.document import Event, Scenario, build_scenario
 from mockserver.scenarios.simulation import SimulationSettings, simulate
+from mockserver.state.changes import Change
 
 KEPT_FAILURES = 100
 """The last events that could not apply, kept to show (a simulation runs for days)."""
@@ -76,56 +75,13 @@ class Playing:
         self.upcoming = next(self.events, None)
 
 
-class SharedRecord(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def document(self) -> Any: ...
-
-    @property
-    def origin(self) -> datetime: ...
-
-    @property
-    def paused_at(self) -> datetime | None: ...
-
-    @property
-    def fired(self) -> int: ...
-
-    @property
-    def failures(self) -> list[dict[str, Any]]: ...
-
-
-class SharedScenario(Protocol):
-    """Where a fleet keeps its scenario (mockserver.backends.redis.scenario.FleetScenario)."""
-
-    async def read(self) -> SharedRecord | None: ...
-
-    async def start(self, document: Any, origin: datetime, *, unless_playing: bool = False) -> bool: ...
-
-    async def update(self, record_id: str, changes: Mapping[str, datetime | None]) -> bool: ...
-
-    async def stop(self) -> None: ...
-
-
-class FiringBackend(Protocol):
-    async def fire(
-        self, scenario_id: str, fired: int, changes: Sequence[Change], failed: Callable[[str], dict[str, Any]]
-    ) -> bool: ...
-
-
 class ScenarioPlayer:
-    def __init__(
-        self,
-        backend: Backend,
-        shared: SharedScenario | None = None,
-        extras: Mapping[str, ExtraField] = NO_EXTRA_FIELDS,
-    ) -> None:
+    def __init__(self, backend: Backend, extras: Mapping[str, ExtraField] = NO_EXTRA_FIELDS) -> None:
         self.backend = backend
-        self.shared = shared
+        self.shared = backend.shared_scenario()
+        """On a fleet: the scenario's record in the store, which this worker follows."""
         self.extras = extras
         """The served spec's extra item fields, which a fleet's scenario document may give."""
-        """On a fleet: the scenario's record in the store, which this worker follows."""
         self.playing: Playing | None = None
         self._record_id: str | None = None
         self._lock = asyncio.Lock()
@@ -343,30 +299,25 @@ class ScenarioPlayer:
                     if self.playing is not playing:
                         return
                 continue
-            for change in changes_of(event, playing.due(event)):
-                try:
-                    await self.backend.change(_making(change))
-                except ControlError as error:
-                    failure = {
-                        "index": playing.fired,
-                        "at": event.at,
-                        "event": event.describe(),
-                        "message": error.message,
-                    }
-                    playing.failures.append(failure)
-                    break
+            index = playing.fired
+
+            def failed(message: str, index: int = index, event: Event = event) -> dict[str, Any]:
+                failure = {"index": index, "at": event.at, "event": event.describe(), "message": message}
+                playing.failures.append(failure)
+                return failure
+
+            await self.backend.fire(None, index, changes_of(event, playing.due(event)), failed)
             playing.advance()
 
     async def _fire_once(self, playing: Playing, event: Event) -> bool:
         """Fire `event` for the whole fleet; False when the record moved on before it could."""
-        backend = cast(FiringBackend, self.backend)
         assert self._record_id is not None
         index = playing.fired
 
         def failed(message: str) -> dict[str, Any]:
             return {"index": index, "at": event.at, "event": event.describe(), "message": message}
 
-        if not await backend.fire(self._record_id, index, changes_of(event, playing.due(event)), failed):
+        if not await self.backend.fire(self._record_id, index, changes_of(event, playing.due(event)), failed):
             return False
         if playing.fired == index:  # a status read meanwhile may have followed the record past it already
             playing.advance()
@@ -384,11 +335,6 @@ def _playing_of(document: Any, origin: datetime, extras: Mapping[str, ExtraField
     if isinstance(document, dict) and "simulation" in document:
         return _simulation(SimulationSettings(**document["simulation"]), list(document["accounts"]), origin)
     return Playing.of(build_scenario(document, "the fleet's scenario", extras), origin)
-
-
-def _making(change: Change) -> Callable[[State], Change]:
-    """The change, whatever the state: its times are the grid's, not the clock's at the moment."""
-    return lambda _state: change
 
 
 def changes_of(event: Event, when: datetime) -> list[Change]:

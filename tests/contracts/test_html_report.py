@@ -18,7 +18,7 @@ import yaml
 from contracts.cli import main
 from contracts.report.html import Report, Row, render
 from contracts.selftest.cli import serving
-from contracts.selftest.faults import FAULTS
+from contracts.selftest.planted_bugs import PLANTED_BUGS
 from mockserver.resources import SPEC_PATH
 from mockserver.running import RunningMock
 from tests.browser import chromium, needs_chromium
@@ -48,7 +48,7 @@ def fetched(page: str) -> list[str]:
 def check_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The report of `contracts check --html` on a server whose 200s lack Vary (and the token it used)."""
     page = tmp_path_factory.mktemp("check") / "report.html"
-    with serving(FAULTS["no_vary"].endpoint_class) as target:
+    with serving(PLANTED_BUGS["no_vary"].endpoint_class) as target:
         args = ["check", "--base-url", target.base_url, "--token", target.token, "--account", target.account]
         args += ["--agent", target.agents[0], "--html", str(page), "--max-examples", "5"]
         assert main(args) == 1

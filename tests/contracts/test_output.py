@@ -12,8 +12,8 @@ import pytest
 from contracts.checks.order import Attempt
 from contracts.cli import main
 from mockserver import Settings, create_app
-from mockserver.control.faults import drop_connection
 from mockserver.running import RunningMock, start_in_thread
+from mockserver.state.faults import drop_connection
 from tests.contracts.conftest import check_args
 
 Asgi = Callable[..., Any]

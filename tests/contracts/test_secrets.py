@@ -11,7 +11,7 @@ import pytest
 
 from contracts.cli import main
 from contracts.selftest.cli import serving
-from contracts.selftest.faults import FAULTS
+from contracts.selftest.planted_bugs import PLANTED_BUGS
 from contracts.target import Target
 
 FAULTY = ["any_scheme_accepted", "foreign_token_not_checked", "expired_token_accepted", "token_case_insensitive"]
@@ -28,7 +28,7 @@ def args_for(target: Target, junit: Path) -> list[str]:
 
 @pytest.mark.parametrize("fault", FAULTY)
 def test_no_token_in_any_output(fault: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with serving(FAULTS[fault].endpoint_class) as target:
+    with serving(PLANTED_BUGS[fault].endpoint_class) as target:
         assert main(args_for(target, tmp_path / "report.xml")) == 1
     captured = capsys.readouterr()
     outputs = {"stdout": captured.out, "stderr": captured.err, "junit": (tmp_path / "report.xml").read_text()}

@@ -12,7 +12,7 @@ from contracts.cli import main
 from contracts.failures import FAILED
 from contracts.registry import RULES
 from contracts.selftest.cli import judge_correct, judge_fault, judge_variant, rules_for
-from contracts.selftest.faults import FAULTS
+from contracts.selftest.planted_bugs import PLANTED_BUGS
 from contracts.selftest.variants import VARIANTS
 
 # The bugs found in independently written servers, each its own fault.
@@ -26,9 +26,9 @@ REPORTED_BUGS = {
 
 
 def test_at_least_60_single_condition_faults_across_every_area() -> None:
-    assert len(FAULTS) >= 60
-    assert REPORTED_BUGS <= set(FAULTS)
-    categories = {fault.category for fault in FAULTS.values()}
+    assert len(PLANTED_BUGS) >= 60
+    assert REPORTED_BUGS <= set(PLANTED_BUGS)
+    categories = {fault.category for fault in PLANTED_BUGS.values()}
     assert {
         "auth",
         "check order",
@@ -44,7 +44,7 @@ def test_at_least_60_single_condition_faults_across_every_area() -> None:
 
 
 def test_every_fault_names_registered_rules_and_runs_only_them() -> None:
-    for fault in FAULTS.values():
+    for fault in PLANTED_BUGS.values():
         assert set(fault.caught_by) <= set(RULES), fault.name
         assert {r.id for r in rules_for(fault)} >= set(fault.caught_by)
         assert len(rules_for(fault)) < len(RULES) / 2, f"{fault.name} runs most of the judge"
@@ -82,9 +82,9 @@ def test_tie_breaks_by_fractions_of_seconds_are_inconclusive_in_plain_mode_not_f
     }
 
 
-@pytest.mark.parametrize("name", sorted(FAULTS))
+@pytest.mark.parametrize("name", sorted(PLANTED_BUGS))
 def test_each_fault_is_caught_by_a_rule_it_breaks(name: str) -> None:
-    verdict = judge_fault(FAULTS[name], max_examples=25, seed=0)
+    verdict = judge_fault(PLANTED_BUGS[name], max_examples=25, seed=0)
     assert verdict.caught, f"{name} was caught only by {verdict.violated or 'no rule'}, expected {verdict.expected}"
 
 
@@ -106,6 +106,6 @@ def test_selftest_command_reports_the_kill_rate_and_false_alarm_rate(
 def test_selftest_lists_faults_and_variants_and_refuses_unknown_ones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["selftest", "--list"]) == 0
     listed = capsys.readouterr().out
-    assert all(name in listed for name in [*FAULTS, *VARIANTS])
+    assert all(name in listed for name in [*PLANTED_BUGS, *VARIANTS])
     assert main(["selftest", "--fault", "no-such-fault"]) == 2
     assert "unknown fault" in capsys.readouterr().err

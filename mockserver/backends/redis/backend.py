@@ -31,18 +31,18 @@ from redis.backoff import NoBackoff
 
 from mockserver.api.request import PublicRequest
 from mockserver.api.shapes import NO_EXTRA_FIELDS, ExtraField
-from mockserver.backends.base import Admission, Answer, MakeChange, StateHook
+from mockserver.backends.base import Admission, Answer, EventFailed, MakeChange, SharedScenario, StateHook
 from mockserver.backends.redis import scripts
 from mockserver.backends.redis.admission import AdmissionQueue
 from mockserver.backends.redis.setup import Keys, StoreSetupError, new_epoch
-from mockserver.control.changes import Change, Created, apply
-from mockserver.control.faults import Decision, parse_fault, seed_state
-from mockserver.control.journal import compact_request, expand_request, worker_name
 from mockserver.errors import ControlError, StoreFailed, StoreUnavailable
 from mockserver.fixtures.check import build_state
 from mockserver.fixtures.documents import dump_document, to_document
 from mockserver.model import State
 from mockserver.settings import DEFAULT_STORE_PREFIX
+from mockserver.state.changes import Change, Created, apply
+from mockserver.state.faults import Decision, parse_fault, seed_state
+from mockserver.state.journal import compact_request, expand_request, worker_name
 
 COMPACT_AFTER = 500
 """Changes kept in the log before the committing worker folds them into the base document."""
@@ -260,13 +260,17 @@ class RedisBackend:
                 return created
         raise ControlError(409, f"The shared state kept changing under this change ({_MAX_ATTEMPTS} tries); retry it.")
 
-    async def fire(
-        self, scenario_id: str, fired: int, changes: Sequence[Change], failed: Callable[[str], dict[str, Any]]
-    ) -> bool:
+    def shared_scenario(self) -> SharedScenario:
+        from mockserver.backends.redis.scenario import FleetScenario  # it reads this backend's keys
+
+        return FleetScenario(self)
+
+    async def fire(self, scenario_id: str | None, fired: int, changes: Sequence[Change], failed: EventFailed) -> bool:
         """One scenario event's changes, committed with the fleet's count of fired events (scripts.FIRE),
         so that the fleet applies each event once: True when this worker fired it, False when the
         scenario moved on meanwhile (another worker fired it, or it was replaced or stopped). A change
         that cannot apply ends the event there; `failed(message)` is what the scenario records of it."""
+        assert scenario_id is not None, "a fleet's events belong to its scenario record"
         self._ensure_subscriber()
         for _ in range(_MAX_ATTEMPTS):
             held = await self._catch_up()

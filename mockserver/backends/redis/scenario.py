@@ -22,8 +22,8 @@ import redis
 from mockserver.api.representation import precise_rfc3339
 from mockserver.backends.redis import scripts
 from mockserver.backends.redis.backend import RedisBackend
-from mockserver.control.changes import moment
 from mockserver.fixtures.documents import json_default
+from mockserver.state.changes import moment
 
 
 @dataclass(frozen=True)

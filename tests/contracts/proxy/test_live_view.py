@@ -8,14 +8,14 @@ import httpx
 
 from contracts.proxy.server import ProxySettings, start_proxy_in_thread
 from contracts.selftest.cli import serving
-from contracts.selftest.faults import FAULTS
+from contracts.selftest.planted_bugs import PLANTED_BUGS
 from tests.browser import chromium, needs_chromium
 
 pytestmark = needs_chromium
 
 
 def test_the_live_view_follows_violations_counts_and_coverage() -> None:
-    fault = FAULTS["no_vary"]  # every 200 lacks Vary: Accept
+    fault = PLANTED_BUGS["no_vary"]  # every 200 lacks Vary: Accept
     with (
         serving(fault.endpoint_class) as target,
         start_proxy_in_thread(ProxySettings(upstream=target.base_url, port=0, versions=target.versions)) as proxy,

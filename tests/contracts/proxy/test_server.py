@@ -51,9 +51,9 @@ def test_files_at_the_end_hold_the_report_and_one_case_per_rule(mock: RunningMoc
 
 def test_the_command_prints_violations_as_they_happen_and_a_summary_on_sigterm(tmp_path: Path) -> None:
     from contracts.selftest.cli import serving
-    from contracts.selftest.faults import FAULTS
+    from contracts.selftest.planted_bugs import PLANTED_BUGS
 
-    with serving(FAULTS["no_vary"].endpoint_class) as target:
+    with serving(PLANTED_BUGS["no_vary"].endpoint_class) as target:
         process = subprocess.Popen(
             [sys.executable, "-m", "contracts.cli", "proxy", "--upstream", target.base_url, "--port", "0"],
             stdout=subprocess.PIPE,

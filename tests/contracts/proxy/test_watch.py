@@ -19,7 +19,7 @@ from contracts.registry import RULES
 from contracts.runner import run
 from contracts.selftest import rich_state
 from contracts.selftest.cli import TRAFFIC, rules_for, serving
-from contracts.selftest.faults import FAULTS
+from contracts.selftest.planted_bugs import PLANTED_BUGS
 from contracts.selftest.variants import VARIANTS
 from contracts.target import Target
 from mockserver.running import RunningMock
@@ -97,7 +97,7 @@ def test_in_front_of_correct_variants_the_proxy_reports_nothing(name: str) -> No
 
 @pytest.mark.parametrize("name", sorted(REVEALED_BY))
 def test_in_front_of_a_faulty_server_the_proxy_reports_the_rule_it_breaks(name: str) -> None:
-    fault = FAULTS[name]
+    fault = PLANTED_BUGS[name]
     rules = {*rules_for(fault), *(RULES[r] for r in TRAFFIC), RULES["v2_type_filter_applies_before_size"]}
     with serving(fault.endpoint_class) as target, proxied(target) as (running, through):
         list(run(through, max_examples=10, rules=[r for r in RULES.values() if r in rules]))

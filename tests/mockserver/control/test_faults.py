@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.control.faults import FaultInjector
 from mockserver.errors import ControlError
+from mockserver.state.faults import FaultInjector
 from tests.conftest import V2, get
 
 ALSO_ON_A_FLEET = True

@@ -129,7 +129,7 @@ def test_an_unknown_filter_is_refused_naming_it_and_the_fields(client: httpx.Cli
 
 
 def test_every_field_of_an_entry_is_a_filter(client: httpx.Client) -> None:
-    from mockserver.control.journal import FIELDS
+    from mockserver.state.journal import FIELDS
 
     get(client, "agent-7")
     (entry,) = journal(client)[-1:]

@@ -20,11 +20,11 @@ from mockserver.api.request import PublicRequest
 from mockserver.backends.redis import backend as redis_backend
 from mockserver.backends.redis.backend import RedisBackend
 from mockserver.backends.redis.setup import initialize_store
-from mockserver.control.faults import FaultInjector
 from mockserver.fixtures.load import load_fixture_file
 from mockserver.resources import DEFAULT_FIXTURES
 from mockserver.responses import Response
 from mockserver.running import start_in_thread
+from mockserver.state.faults import FaultInjector
 from tests.conftest import ACCOUNT, V1, V2, get, path
 from tests.fleet import Fleet, RedisServer, private_redis, running_fleet
 

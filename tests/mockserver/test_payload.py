@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.control.payload import MAX_CLOCK_MOVE_SECONDS, Payload
 from mockserver.errors import ControlError
+from mockserver.payload import MAX_CLOCK_MOVE_SECONDS, Payload
 
 
 def refused(read: Any) -> ControlError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from contracts.selftest.faults.base import fault, versions_named, with_headers
+from contracts.selftest.planted_bugs.base import planted_bug, versions_named, with_headers
 from mockserver.api.negotiation import parse_accept
 from mockserver.api.operation import LatestInteractions
 from mockserver.api.query import V2Query
@@ -15,7 +15,7 @@ from mockserver.model import Agent
 from mockserver.responses import Response
 
 
-@fault(
+@planted_bug(
     "negotiation", "q-values are ignored: the first range naming a version wins", "accept_header_selects_the_version"
 )
 class IgnoresQValues(LatestInteractions):
@@ -26,7 +26,7 @@ class IgnoresQValues(LatestInteractions):
         raise NotAcceptable([MEDIA_TYPES[v] for v in sorted(self.versions)])
 
 
-@fault("negotiation", "a q tie goes to the lower version", "accept_header_selects_the_version")
+@planted_bug("negotiation", "a q tie goes to the lower version", "accept_header_selects_the_version")
 class TieGoesToLowerVersion(LatestInteractions):
     def negotiate(self, accept: Sequence[str]) -> int:
         best: dict[int, float] = {}
@@ -39,7 +39,7 @@ class TieGoesToLowerVersion(LatestInteractions):
         return -max(acceptable)[1]
 
 
-@fault("negotiation", "the media type is compared case-sensitively", "accept_header_selects_the_version")
+@planted_bug("negotiation", "the media type is compared case-sensitively", "accept_header_selects_the_version")
 class CaseSensitiveMediaType(LatestInteractions):
     def negotiate(self, accept: Sequence[str]) -> int:
         header = ", ".join(accept)
@@ -69,7 +69,7 @@ def _ranges(accept: Sequence[str]) -> list[str]:
     ]
 
 
-@fault(
+@planted_bug(
     "negotiation", "a request without Accept gets version 1 instead of 406", "unacceptable_is_406_naming_media_types"
 )
 class NoAcceptServedV1(_FallsBackToV1):
@@ -77,7 +77,7 @@ class NoAcceptServedV1(_FallsBackToV1):
         return not accept
 
 
-@fault(
+@planted_bug(
     "negotiation",
     "Accept: */* gets version 1 instead of 406",
     "unacceptable_is_406_naming_media_types",
@@ -88,13 +88,15 @@ class WildcardServedV1(_FallsBackToV1):
         return "*/*" in _ranges(accept)
 
 
-@fault("negotiation", "Accept: application/* gets version 1 instead of 406", "unacceptable_is_406_naming_media_types")
+@planted_bug(
+    "negotiation", "Accept: application/* gets version 1 instead of 406", "unacceptable_is_406_naming_media_types"
+)
 class ApplicationWildcardServedV1(_FallsBackToV1):
     def falls_back(self, accept: Sequence[str]) -> bool:
         return "application/*" in _ranges(accept)
 
 
-@fault(
+@planted_bug(
     "negotiation",
     "Accept: application/json without a version gets version 1 instead of 406",
     "unacceptable_is_406_naming_media_types",
@@ -105,7 +107,7 @@ class UnversionedJsonServedV1(_FallsBackToV1):
         return "application/json" in _ranges(accept)
 
 
-@fault(
+@planted_bug(
     "negotiation",
     "an unsupported version (version=3) gets the latest version instead of 406",
     "unacceptable_is_406_naming_media_types",
@@ -121,7 +123,7 @@ class UnknownVersionServedAsLatest(LatestInteractions):
             raise
 
 
-@fault(
+@planted_bug(
     "negotiation",
     "the media type is not checked when a version is named (text/plain;version=1 is served)",
     "unacceptable_is_406_naming_media_types",
@@ -131,7 +133,7 @@ class AnyTypeWithVersionServed(LatestInteractions):
         return super().negotiate([re.sub(r"^[^;,]+(?=;\s*version)", "application/json", a) for a in accept])
 
 
-@fault(
+@planted_bug(
     "negotiation",
     "spaces around ';' are not allowed (application/json ; version=2 is refused)",
     "accept_header_selects_the_version",
@@ -143,7 +145,7 @@ class SpacesAroundSemicolonRefused(LatestInteractions):
         return super().negotiate(accept)
 
 
-@fault(
+@planted_bug(
     "negotiation",
     "the parameter name is compared case-sensitively (VERSION=2 is refused)",
     "accept_header_selects_the_version",
@@ -155,13 +157,13 @@ class ParameterNameCaseSensitive(LatestInteractions):
         )
 
 
-@fault("negotiation", "only the first Accept header is read", "several_accept_headers_are_one_list")
+@planted_bug("negotiation", "only the first Accept header is read", "several_accept_headers_are_one_list")
 class OnlyFirstAcceptHeaderRead(LatestInteractions):
     def negotiate(self, accept: Sequence[str]) -> int:
         return super().negotiate(list(accept[:1]))
 
 
-@fault(
+@planted_bug(
     "negotiation",
     "the 406 message does not name the supported media types",
     "unacceptable_is_406_naming_media_types",
@@ -174,7 +176,7 @@ class NotAcceptableMessageVague(LatestInteractions):
             raise ApiError(406, "Not acceptable.") from None
 
 
-@fault("negotiation", "the highest version named wins whatever its q", "accept_header_selects_the_version")
+@planted_bug("negotiation", "the highest version named wins whatever its q", "accept_header_selects_the_version")
 class HighestVersionWinsWhateverQ(LatestInteractions):
     def negotiate(self, accept: Sequence[str]) -> int:
         named = [v for v, q in versions_named(accept) if v in self.versions and q > 0]
@@ -183,7 +185,7 @@ class HighestVersionWinsWhateverQ(LatestInteractions):
         return max(named)
 
 
-@fault("negotiation", "q=0 is treated as acceptable", "accept_header_selects_the_version")
+@planted_bug("negotiation", "q=0 is treated as acceptable", "accept_header_selects_the_version")
 class QZeroIsAcceptable(LatestInteractions):
     def negotiate(self, accept: Sequence[str]) -> int:
         named = [(q, v) for v, q in versions_named(accept) if v in self.versions]
@@ -192,13 +194,13 @@ class QZeroIsAcceptable(LatestInteractions):
         return max(named)[1]
 
 
-@fault("negotiation", 'a quoted version (version="2") is not understood', "accept_header_selects_the_version")
+@planted_bug("negotiation", 'a quoted version (version="2") is not understood', "accept_header_selects_the_version")
 class QuotedVersionRefused(LatestInteractions):
     def negotiate(self, accept: Sequence[str]) -> int:
         return super().negotiate([a.replace('"1"', "x").replace('"2"', "x") for a in accept])
 
 
-@fault(
+@planted_bug(
     "headers",
     "200 answers say Content-Type: application/json without the version",
     "ok_carries_versioned_content_type_and_vary",
@@ -211,7 +213,7 @@ class UnversionedContentType(LatestInteractions):
         )
 
 
-@fault(
+@planted_bug(
     "headers",
     "200 answers carry no Vary: Accept",
     "ok_carries_versioned_content_type_and_vary",

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts.selftest.faults.base import fault, with_headers
+from contracts.selftest.planted_bugs.base import planted_bug, with_headers
 from mockserver.api.auth import parse_authorization
 from mockserver.api.operation import LatestInteractions
 from mockserver.errors import ApiError, Unauthorized
@@ -15,7 +15,7 @@ from mockserver.model import Agent, State, Token
 from mockserver.responses import Response
 
 
-@fault("auth", "expired tokens are still accepted", "expired_token_is_401_invalid_token")
+@planted_bug("auth", "expired tokens are still accepted", "expired_token_is_401_invalid_token")
 class ExpiredTokenAccepted(LatestInteractions):
     def authenticate(self, authorization: Sequence[str], state: State) -> Token:
         far_future = replace(state, clock=_Frozen(datetime(1970, 1, 1, tzinfo=UTC)))
@@ -30,19 +30,25 @@ class _Frozen:
         return self.frozen_at
 
 
-@fault("auth", "a token of another account opens any account", "foreign_token_is_403", "checks_run_in_contract_order")
+@planted_bug(
+    "auth", "a token of another account opens any account", "foreign_token_is_403", "checks_run_in_contract_order"
+)
 class ForeignTokenNotChecked(LatestInteractions):
     def authorize(self, token: Token, account_key: str) -> None:
         return None
 
 
-@fault("headers", "401 answers carry no WWW-Authenticate", "missing_credentials_are_401", "responses_match_the_spec")
+@planted_bug(
+    "headers", "401 answers carry no WWW-Authenticate", "missing_credentials_are_401", "responses_match_the_spec"
+)
 class NoWwwAuthenticate(LatestInteractions):
     def respond(self, *args: Any, **kwargs: Any) -> Response:
         return with_headers(super().respond(*args, **kwargs), lambda h: h.pop("WWW-Authenticate", None))
 
 
-@fault("auth", 'an invalid token gets a challenge without error="invalid_token"', "unknown_token_is_401_invalid_token")
+@planted_bug(
+    "auth", 'an invalid token gets a challenge without error="invalid_token"', "unknown_token_is_401_invalid_token"
+)
 class InvalidTokenWithoutErrorCode(LatestInteractions):
     def authenticate(self, authorization: Sequence[str], state: State) -> Token:
         try:
@@ -51,7 +57,7 @@ class InvalidTokenWithoutErrorCode(LatestInteractions):
             raise Unauthorized(error.message, token_sent=False) from None
 
 
-@fault("auth", "tokens are compared case-insensitively", "unknown_token_is_401_invalid_token")
+@planted_bug("auth", "tokens are compared case-insensitively", "unknown_token_is_401_invalid_token")
 class TokenCaseInsensitive(LatestInteractions):
     def authenticate(self, authorization: Sequence[str], state: State) -> Token:
         presented = parse_authorization(authorization[0]).bearer_token if authorization else None
@@ -61,7 +67,7 @@ class TokenCaseInsensitive(LatestInteractions):
         return super().authenticate(authorization, state)
 
 
-@fault("auth", "account keys are compared case-insensitively", "account_keys_compare_exactly")
+@planted_bug("auth", "account keys are compared case-insensitively", "account_keys_compare_exactly")
 class AccountKeyCaseInsensitive(LatestInteractions):
     def authorize(self, token: Token, account_key: str) -> None:
         super().authorize(token, token.account if token.account.lower() == account_key.lower() else account_key)
@@ -84,25 +90,25 @@ class _AcceptsShape(LatestInteractions):
         return super().authenticate(authorization, state)
 
 
-@fault("auth", "a bare token without the Bearer scheme is accepted", "missing_credentials_are_401")
+@planted_bug("auth", "a bare token without the Bearer scheme is accepted", "missing_credentials_are_401")
 class BareTokenAccepted(_AcceptsShape):
     def token_of(self, header: str) -> str | None:
         return header.strip()
 
 
-@fault("auth", "any scheme is accepted with a valid token (Basic <token>)", "missing_credentials_are_401")
+@planted_bug("auth", "any scheme is accepted with a valid token (Basic <token>)", "missing_credentials_are_401")
 class AnySchemeAccepted(_AcceptsShape):
     def token_of(self, header: str) -> str | None:
         return header.partition(" ")[2].strip() or None
 
 
-@fault("auth", "'Bearer<token>' without the space is accepted", "missing_credentials_are_401")
+@planted_bug("auth", "'Bearer<token>' without the space is accepted", "missing_credentials_are_401")
 class SchemeWithoutSpaceAccepted(_AcceptsShape):
     def token_of(self, header: str) -> str | None:
         return header[6:] if header.startswith("Bearer") and not header.startswith("Bearer ") else None
 
 
-@fault(
+@planted_bug(
     "auth", "a token is matched by prefix (a truncated token opens the account)", "unknown_token_is_401_invalid_token"
 )
 class TokenPrefixAccepted(_AcceptsShape):
@@ -112,7 +118,7 @@ class TokenPrefixAccepted(_AcceptsShape):
         return next((t for t in known if presented and t.startswith(presented)), None)
 
 
-@fault("auth", "an expired token is answered 403 instead of 401", "expired_token_is_401_invalid_token")
+@planted_bug("auth", "an expired token is answered 403 instead of 401", "expired_token_is_401_invalid_token")
 class ExpiredTokenIs403(LatestInteractions):
     def authenticate(self, authorization: Sequence[str], state: State) -> Token:
         try:
@@ -123,7 +129,7 @@ class ExpiredTokenIs403(LatestInteractions):
             raise
 
 
-@fault("auth", "an unknown token is answered 403 instead of 401", "unknown_token_is_401_invalid_token")
+@planted_bug("auth", "an unknown token is answered 403 instead of 401", "unknown_token_is_401_invalid_token")
 class UnknownTokenIs403(LatestInteractions):
     def authenticate(self, authorization: Sequence[str], state: State) -> Token:
         try:
@@ -134,7 +140,7 @@ class UnknownTokenIs403(LatestInteractions):
             raise
 
 
-@fault("auth", "a request without credentials is challenged with Basic", "missing_credentials_are_401")
+@planted_bug("auth", "a request without credentials is challenged with Basic", "missing_credentials_are_401")
 class BasicChallenge(LatestInteractions):
     def authenticate(self, authorization: Sequence[str], state: State) -> Token:
         try:

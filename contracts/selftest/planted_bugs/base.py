@@ -1,4 +1,5 @@
-"""The selftest's faulty servers: what a fault is, its registry, and the bases each fault bends.
+"""The selftest's planted bugs (faulty servers; not the mock's injected faults, `mockserver/state/faults.py`):
+what a planted bug is, its registry, and the bases each one bends.
 
 Each fault replaces one step of `mockserver.api.operation.LatestInteractions` (or post-processes its
 answer) and names the rules expected to catch it. `contracts selftest` runs the judge against each.
@@ -22,7 +23,7 @@ from mockserver.responses import Response
 
 
 @dataclass(frozen=True)
-class Fault:
+class PlantedBug:
     name: str
     category: str
     description: str
@@ -37,10 +38,10 @@ class Fault:
     """A wrapper of the whole server, for a fault decided before the operation (a method, a path)."""
 
 
-FAULTS: Registry[Fault] = Registry("fault")
+PLANTED_BUGS: Registry[PlantedBug] = Registry("planted bug")
 
 
-def fault(
+def planted_bug(
     category: str,
     description: str,
     *caught_by: str,
@@ -50,7 +51,7 @@ def fault(
 ) -> Callable[[type[LatestInteractions]], type[LatestInteractions]]:
     def register(cls: type[LatestInteractions]) -> type[LatestInteractions]:
         name = _snake(cls.__name__)
-        FAULTS.add(name, Fault(name, category, description, caught_by, cls, known_data, document, asgi))
+        PLANTED_BUGS.add(name, PlantedBug(name, category, description, caught_by, cls, known_data, document, asgi))
         return cls
 
     return register

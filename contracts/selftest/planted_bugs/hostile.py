@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from contracts.selftest.faults.base import fault
+from contracts.selftest.planted_bugs.base import planted_bug
 from mockserver.api.operation import LatestInteractions
 from mockserver.api.request import PublicRequest
 from mockserver.errors import InvalidParameter
@@ -17,7 +17,7 @@ from mockserver.responses import Response
 Asgi = Any
 
 
-@fault(
+@planted_bug(
     "hostile input",
     "an agent id longer than 1,000 characters crashes the server (500)",
     "hostile_input_is_answered_below_500",
@@ -29,14 +29,14 @@ class LongAgentIdServerError(LatestInteractions):
         return super().find_agent(state, account_key, agent_id)
 
 
-@fault("hostile input", "a non-ASCII agent id crashes the server (500)", "hostile_input_is_answered_below_500")
+@planted_bug("hostile input", "a non-ASCII agent id crashes the server (500)", "hostile_input_is_answered_below_500")
 class NonAsciiAgentIdServerError(LatestInteractions):
     def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
         agent_id.encode("ascii")  # an unhandled UnicodeEncodeError: the framework's 500
         return super().find_agent(state, account_key, agent_id)
 
 
-@fault("hostile input", "an agent id holding NUL crashes the server (500)", "hostile_input_is_answered_below_500")
+@planted_bug("hostile input", "an agent id holding NUL crashes the server (500)", "hostile_input_is_answered_below_500")
 class NulAgentIdServerError(LatestInteractions):
     def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
         if "\x00" in agent_id:
@@ -44,14 +44,14 @@ class NulAgentIdServerError(LatestInteractions):
         return super().find_agent(state, account_key, agent_id)
 
 
-@fault("hostile input", "two Authorization headers crash the server (500)", "hostile_input_is_answered_below_500")
+@planted_bug("hostile input", "two Authorization headers crash the server (500)", "hostile_input_is_answered_below_500")
 class RepeatedAuthorizationServerError(LatestInteractions):
     def authenticate(self, authorization: Sequence[str], state: State) -> Token:
         (only,) = authorization or ("",)  # ValueError on two: the framework's 500
         return super().authenticate([only] if only else [], state)
 
 
-@fault("hostile input", "a malformed q-value crashes the server (500)", "hostile_input_is_answered_below_500")
+@planted_bug("hostile input", "a malformed q-value crashes the server (500)", "hostile_input_is_answered_below_500")
 class MalformedQServerError(LatestInteractions):
     def negotiate(self, accept: Sequence[str]) -> int:
         for line in accept:
@@ -61,7 +61,9 @@ class MalformedQServerError(LatestInteractions):
         return super().negotiate(accept)
 
 
-@fault("hostile input", "invalid UTF-8 in the query crashes the server (500)", "hostile_input_is_answered_below_500")
+@planted_bug(
+    "hostile input", "invalid UTF-8 in the query crashes the server (500)", "hostile_input_is_answered_below_500"
+)
 class InvalidUtf8QueryServerError(LatestInteractions):
     def respond(self, state: State, request: PublicRequest) -> Response:
         from urllib.parse import unquote_to_bytes
@@ -70,7 +72,7 @@ class InvalidUtf8QueryServerError(LatestInteractions):
         return super().respond(state, request)
 
 
-@fault(
+@planted_bug(
     "hostile input",
     "a long agent id is refused (400) before the token is checked",
     "a_bad_token_is_401_whatever_else_is_wrong",
@@ -82,7 +84,7 @@ class LongAgentIdRefusedBeforeToken(LatestInteractions):
         return super()._answer(state, request)
 
 
-@fault(
+@planted_bug(
     "hostile input",
     "malformed v2 parameters are refused (400) before the token is checked",
     "a_bad_token_is_401_whatever_else_is_wrong",
@@ -94,7 +96,7 @@ class InvalidUtf8ParameterBeforeToken(LatestInteractions):
         return super()._answer(state, request)
 
 
-@fault(
+@planted_bug(
     "auth",
     "a token in ?access_token= is accepted when Authorization is absent",
     "a_token_outside_authorization_is_no_credential",
@@ -126,7 +128,7 @@ def _cookie_as_credentials(app: Asgi) -> Asgi:
     return serve
 
 
-@fault(
+@planted_bug(
     "auth",
     "a token in a cookie is accepted when Authorization is absent",
     "a_token_outside_authorization_is_no_credential",
@@ -156,7 +158,7 @@ def _answering(status: int, body: dict[str, Any], when: Callable[[str], bool]) -
     return wrap
 
 
-@fault(
+@planted_bug(
     "methods",
     "OPTIONS is answered 200",
     "other_methods_are_405_with_allow",
@@ -166,7 +168,7 @@ class OptionsAnswered200(LatestInteractions):
     pass
 
 
-@fault(
+@planted_bug(
     "methods",
     "an unknown method is answered 501",
     "other_methods_are_405_with_allow",
@@ -176,13 +178,13 @@ class UnknownMethodAnswered501(LatestInteractions):
     pass
 
 
-@fault("negotiation", "only the last Accept header is read", "several_accept_headers_are_one_list")
+@planted_bug("negotiation", "only the last Accept header is read", "several_accept_headers_are_one_list")
 class OnlyLastAcceptHeaderRead(LatestInteractions):
     def negotiate(self, accept: Sequence[str]) -> int:
         return super().negotiate(list(accept[-1:]))
 
 
-@fault(
+@planted_bug(
     "negotiation",
     "any JSON-ish type with a version is taken for application/json (text/json;version=1 is served)",
     "unacceptable_is_406_naming_media_types",

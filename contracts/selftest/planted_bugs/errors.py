@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from contracts.selftest.faults.base import fault, with_headers
+from contracts.selftest.planted_bugs.base import planted_bug, with_headers
 from mockserver.api.operation import LatestInteractions
 from mockserver.api.query import V2Query
 from mockserver.api.representation import dumps
@@ -16,7 +16,7 @@ from mockserver.model import Agent, State
 from mockserver.responses import Response
 
 
-@fault("errors", "agent ids are compared case-insensitively", "unknown_agent_is_404_with_the_pages_body")
+@planted_bug("errors", "agent ids are compared case-insensitively", "unknown_agent_is_404_with_the_pages_body")
 class AgentIdCaseInsensitive(LatestInteractions):
     def find_agent(self, state: State, account_key: str, agent_id: str) -> Agent:
         account = state.accounts.get(account_key)
@@ -24,7 +24,7 @@ class AgentIdCaseInsensitive(LatestInteractions):
         return super().find_agent(state, account_key, known)
 
 
-@fault(
+@planted_bug(
     "error bodies",
     "an empty type gets a generic message instead of the page's",
     "v2_empty_type_is_the_pages_400",
@@ -37,7 +37,7 @@ class V2EmptyTypeOtherMessage(LatestInteractions):
         return super().parse_query(query)
 
 
-@fault(
+@planted_bug(
     "error bodies",
     "errors are application/problem+json",
     "error_bodies_are_json_messages",
@@ -62,7 +62,7 @@ class ProblemJsonErrors(LatestInteractions):
         )
 
 
-@fault(
+@planted_bug(
     "error bodies",
     "an unknown agent's 404 has another message",
     "unknown_agent_is_404_with_the_pages_body",
@@ -76,7 +76,7 @@ class NotFoundMessageDiffers(LatestInteractions):
         return agent
 
 
-@fault(
+@planted_bug(
     "errors",
     "a non-numeric size crashes the server (500)",
     "no_server_errors",
@@ -88,7 +88,7 @@ class ServerErrorOnNonNumericSize(LatestInteractions):
         return super().parse_query(query)
 
 
-@fault(
+@planted_bug(
     "error bodies",
     "the 404 body is plain text",
     "unknown_agent_is_404_with_the_pages_body",
@@ -102,7 +102,7 @@ class NotFoundPlainText(LatestInteractions):
         return Response(404, {"Content-Type": "text/plain", "Vary": "Accept"}, b"Not Found")
 
 
-@fault("error bodies", "the 404 body has a second key (code)", "unknown_agent_is_404_with_the_pages_body")
+@planted_bug("error bodies", "the 404 body has a second key (code)", "unknown_agent_is_404_with_the_pages_body")
 class NotFoundBodyExtraKey(LatestInteractions):
     def respond(self, *args: Any, **kwargs: Any) -> Response:
         answer = super().respond(*args, **kwargs)
@@ -111,7 +111,9 @@ class NotFoundBodyExtraKey(LatestInteractions):
         return replace(answer, body=dumps({"message": AgentNotFound.MESSAGE, "code": 404}))
 
 
-@fault("error bodies", "a 401 has an empty message", "missing_credentials_are_401", "error_bodies_are_json_messages")
+@planted_bug(
+    "error bodies", "a 401 has an empty message", "missing_credentials_are_401", "error_bodies_are_json_messages"
+)
 class EmptyUnauthorizedMessage(LatestInteractions):
     def respond(self, *args: Any, **kwargs: Any) -> Response:
         answer = super().respond(*args, **kwargs)

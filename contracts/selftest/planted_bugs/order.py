@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from contracts.selftest.faults.base import Asked, CheckedEarly, fault
+from contracts.selftest.planted_bugs.base import Asked, CheckedEarly, planted_bug
 from mockserver.api.auth import parse_authorization
 from mockserver.api.operation import LatestInteractions
 from mockserver.errors import AgentNotFound, NotAcceptable
 from mockserver.model import State
 
 
-@fault(
+@planted_bug(
     "check order",
     "the agent is looked up before the account is authorized (404 leaks existence)",
     "foreign_token_is_403",
@@ -24,7 +24,7 @@ class NotFoundBeforeForbidden(CheckedEarly):
             raise AgentNotFound()
 
 
-@fault("check order", "query parameters are validated before the Accept header", "checks_run_in_contract_order")
+@planted_bug("check order", "query parameters are validated before the Accept header", "checks_run_in_contract_order")
 class ValidationBeforeNegotiation(CheckedEarly):
     def early(self, state: State, asked: Asked) -> None:
         self.authorize(self.authenticate(asked.authorization, state), asked.account)
@@ -32,7 +32,7 @@ class ValidationBeforeNegotiation(CheckedEarly):
             self.parse_query(asked.query)
 
 
-@fault(
+@planted_bug(
     "check order",
     "the token's account is compared before its validity (an expired token of another account: 403)",
     "each_pair_of_failing_checks_answers_the_earlier",
@@ -45,7 +45,7 @@ class ForbiddenBeforeUnauthorized(CheckedEarly):
             self.authorize(known, asked.account)
 
 
-@fault(
+@planted_bug(
     "check order",
     "Accept is checked before the token (no token and text/html: 406)",
     "each_pair_of_failing_checks_answers_the_earlier",
@@ -55,7 +55,7 @@ class NotAcceptableBeforeUnauthorized(CheckedEarly):
         self.negotiate(asked.accept)
 
 
-@fault(
+@planted_bug(
     "check order",
     "v2 parameters are validated before the token (an unknown token and size=0: 400)",
     "each_pair_of_failing_checks_answers_the_earlier",
@@ -66,7 +66,7 @@ class BadParameterBeforeUnauthorized(CheckedEarly):
             self.parse_query(asked.query)
 
 
-@fault(
+@planted_bug(
     "check order",
     "the agent is looked up before the token (an unknown token and agent: 404)",
     "each_pair_of_failing_checks_answers_the_earlier",
@@ -78,7 +78,7 @@ class NotFoundBeforeUnauthorized(CheckedEarly):
             raise AgentNotFound()
 
 
-@fault(
+@planted_bug(
     "check order",
     "Accept is checked before the account (another account's token and text/html: 406)",
     "each_pair_of_failing_checks_answers_the_earlier",
@@ -89,7 +89,7 @@ class NotAcceptableBeforeForbidden(CheckedEarly):
         self.negotiate(asked.accept)
 
 
-@fault(
+@planted_bug(
     "check order",
     "v2 parameters are validated before the account (another account's token and size=0: 400)",
     "each_pair_of_failing_checks_answers_the_earlier",
@@ -101,7 +101,7 @@ class BadParameterBeforeForbidden(CheckedEarly):
             self.parse_query(asked.query)
 
 
-@fault(
+@planted_bug(
     "check order",
     "the agent is looked up before Accept (an unknown agent and text/html: 404)",
     "each_pair_of_failing_checks_answers_the_earlier",
@@ -113,7 +113,7 @@ class NotFoundBeforeNotAcceptable(CheckedEarly):
         self.find_agent(state, asked.account, asked.agent)
 
 
-@fault(
+@planted_bug(
     "check order",
     "the agent is looked up before the v2 parameters (an unknown agent and size=0: 404)",
     "each_pair_of_failing_checks_answers_the_earlier",

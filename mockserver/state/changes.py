@@ -16,7 +16,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from mockserver.api.answers import prepare_agent
+from mockserver.api.answers import answers_of, prepare_agent
 from mockserver.api.representation import precise_rfc3339, rfc3339
 from mockserver.clock import FrozenClock, SystemClock, in_utc
 from mockserver.errors import ControlError
@@ -77,7 +77,7 @@ def _with_agent(state: State, account_key: str, agent: Agent) -> State:
 
 
 def _has_channel(agent: Agent, channel_guid: str) -> bool:
-    return channel_guid in agent.answers.channel_at
+    return channel_guid in answers_of(agent).channel_at
 
 
 def _extra(args: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -103,7 +103,7 @@ def _add_agent(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
 def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     agent = _agent(state, args["account"], args["agent"])
     guid, channel_guid, at = args["guid"], args["channelGuid"], moment(args["at"])
-    if guid in agent.answers.interaction_at:
+    if guid in answers_of(agent).interaction_at:
         raise ControlError(409, f"Interaction {guid} already exists for agent {agent.id!r}.")
     if _has_channel(agent, channel_guid):
         raise ControlError(409, f"Channel {channel_guid} already exists for agent {agent.id!r}.")
@@ -114,7 +114,7 @@ def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Cr
     changed = Agent(
         agent.id,
         (*agent.interactions, interaction),
-        agent.answers.with_channel_started(interaction, channel, index),
+        answers_of(agent).with_channel_started(interaction, channel, index),
     )
     return _with_agent(state, args["account"], changed), interaction_document(interaction)
 
@@ -122,7 +122,7 @@ def _start_interaction(state: State, args: Mapping[str, Any]) -> tuple[State, Cr
 def _add_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     agent = _agent(state, args["account"], args["agent"])
     guid, channel_guid, at = args["guid"].lower(), args["channelGuid"], moment(args["at"])
-    index = agent.answers.interaction_at.get(guid)
+    index = answers_of(agent).interaction_at.get(guid)
     if index is None:
         raise ControlError(404, f"Unknown interaction {args['guid']!r} of agent {agent.id!r}.")
     if _has_channel(agent, channel_guid):
@@ -132,14 +132,14 @@ def _add_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]
     before = agent.interactions[index]
     interaction = replace(before, channels=(*before.channels, channel))
     interactions = _put(agent.interactions, index, interaction)
-    changed = Agent(agent.id, interactions, agent.answers.with_channel_started(interaction, channel, index))
+    changed = Agent(agent.id, interactions, answers_of(agent).with_channel_started(interaction, channel, index))
     return _with_agent(state, args["account"], changed), {"guid": guid, **channel_document(channel)}
 
 
 def _end_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     agent = _agent(state, args["account"], args["agent"])
     wanted, at = args["channelGuid"].lower(), moment(args["at"])
-    where = agent.answers.channel_at.get(wanted)
+    where = answers_of(agent).channel_at.get(wanted)
     if where is None:
         raise ControlError(404, f"Unknown channel {args['channelGuid']!r} of agent {agent.id!r}.")
     index, position = where
@@ -153,7 +153,7 @@ def _end_channel(state: State, args: Mapping[str, Any]) -> tuple[State, Created]
     ended = replace(channel, end=at)
     interaction = replace(before, channels=_put(before.channels, position, ended))
     interactions = _put(agent.interactions, index, interaction)
-    changed = Agent(agent.id, interactions, agent.answers.with_channel_ended(interaction, ended))
+    changed = Agent(agent.id, interactions, answers_of(agent).with_channel_ended(interaction, ended))
     return _with_agent(state, args["account"], changed), {"guid": interaction.guid, **channel_document(ended)}
 
 
@@ -199,7 +199,7 @@ def _set_clock(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     limit = frozen if frozen is not None else moment(args["released_at"])
     for account in state.accounts.values():
         for agent in account.agents.values():
-            latest = agent.answers.latest_moment
+            latest = answers_of(agent).latest_moment
             if latest is not None and latest > limit:
                 raise ControlError(
                     409,

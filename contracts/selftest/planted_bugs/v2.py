@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from contracts.selftest.faults.base import V2Items, fault
+from contracts.selftest.planted_bugs.base import V2Items, planted_bug
 from contracts.selftest.variants import with_fractions
 from mockserver.api.operation import LatestInteractions
 from mockserver.api.query import TYPE_REQUIRED, V2Query
@@ -15,7 +15,7 @@ from mockserver.api.selection import AgentChannel, V2Listing, order_v2
 from mockserver.errors import ApiError, InvalidParameter
 
 
-@fault("v2 order", "v2 lists the oldest channel first", "v2_order_is_start_descending_then_channel_guid")
+@planted_bug("v2 order", "v2 lists the oldest channel first", "v2_order_is_start_descending_then_channel_guid")
 class V2OldestFirst(V2Items):
     def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
         oldest_first = list(reversed(order_v2(channels)))
@@ -24,7 +24,9 @@ class V2OldestFirst(V2Items):
         )
 
 
-@fault("v2 order", "v2 breaks start ties by channelGuid descending", "known_data_v2_lists_are_exact", known_data=True)
+@planted_bug(
+    "v2 order", "v2 breaks start ties by channelGuid descending", "known_data_v2_lists_are_exact", known_data=True
+)
 class V2TiesDescending(V2Items):
     def listing(self, channels: list[AgentChannel], query: V2Query) -> Sequence[AgentChannel]:
         ordered = sorted(channels, key=lambda c: c.channel.channel_guid, reverse=True)
@@ -32,7 +34,7 @@ class V2TiesDescending(V2Items):
         return V2Listing.of(ordered).select(type=query.type, active_live_first=query.active_live_first, size=query.size)
 
 
-@fault(
+@planted_bug(
     "v2 filter and size",
     "size is applied before the type filter",
     "v2_type_filter_applies_before_size",
@@ -46,7 +48,7 @@ class V2SizeBeforeFilter(V2Items):
         return [c for c in cut if query.type in ("All", c.type)]
 
 
-@fault(
+@planted_bug(
     "v2 filter and size",
     "size=k answers k+1 items",
     "v2_size_cuts_a_prefix",
@@ -58,13 +60,13 @@ class V2SizeOffByOne(V2Items):
         return super().listing(channels, replace(query, size=query.size + 1))
 
 
-@fault("v2 order", "activeLiveFirst=true is ignored", "v2_active_live_first_puts_active_phones_first")
+@planted_bug("v2 order", "activeLiveFirst=true is ignored", "v2_active_live_first_puts_active_phones_first")
 class V2ActiveLiveFirstIgnored(LatestInteractions):
     def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
         return replace(super().parse_query(query), active_live_first=False)
 
 
-@fault(
+@planted_bug(
     "v2 order",
     "activeLiveFirst=true puts every active channel first, chats too",
     "v2_active_live_first_puts_active_phones_first",
@@ -77,7 +79,7 @@ class V2ActiveLiveFirstAllActive(V2Items):
         return ([c for c in ordered if c.active] + [c for c in ordered if not c.active])[: query.size]
 
 
-@fault(
+@planted_bug(
     "v2 parameters",
     "size above 100 is accepted",
     "v2_invalid_parameters_are_400_naming_them",
@@ -91,7 +93,7 @@ class V2SizeAbove100Accepted(LatestInteractions):
         return super().parse_query(query)
 
 
-@fault(
+@planted_bug(
     "v2 parameters",
     "type is matched case-insensitively (type=phone accepted)",
     "v2_invalid_parameters_are_400_naming_them",
@@ -103,7 +105,7 @@ class V2TypeCaseInsensitive(LatestInteractions):
         return super().parse_query(fixed)
 
 
-@fault("durations", "durations are in milliseconds", "v2_durations_fit_in_the_time_elapsed")
+@planted_bug("durations", "durations are in milliseconds", "v2_durations_fit_in_the_time_elapsed")
 class DurationInMilliseconds(V2Items):
     def item(self, channel: AgentChannel) -> dict[str, Any]:
         rendered = v2_item(channel)
@@ -112,7 +114,7 @@ class DurationInMilliseconds(V2Items):
         return rendered
 
 
-@fault(
+@planted_bug(
     "durations",
     "a live channel's duration counts up instead of being null",
     "v1_item_appears_in_v2",
@@ -127,7 +129,7 @@ class DurationOfLiveChannel(V2Items):
         return rendered
 
 
-@fault(
+@planted_bug(
     "v2 order",
     "a channel shared by several rows of a join is listed twice",
     "v2_channel_guids_are_unique",
@@ -139,7 +141,7 @@ class DuplicateChannelRows(V2Items):
         return [c for c in chosen for _ in range(2 if c.type == "Phone" else 1)][: query.size]
 
 
-@fault(
+@planted_bug(
     "v2 filter and size",
     "the type filter is ignored (type=Chat answers every type)",
     "v2_type_filter_applies_before_size",
@@ -150,14 +152,16 @@ class V2TypeFilterIgnored(LatestInteractions):
         return replace(super().parse_query(query), type="All")
 
 
-@fault("v2 filter and size", "without size, every channel is answered", "v2_defaults_are_size_1_all_not_live_first")
+@planted_bug(
+    "v2 filter and size", "without size, every channel is answered", "v2_defaults_are_size_1_all_not_live_first"
+)
 class V2DefaultSizeIsEverything(LatestInteractions):
     def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
         parsed = super().parse_query(query)
         return parsed if "size" in query else replace(parsed, size=100)
 
 
-@fault("v2 parameters", "size=0 is accepted (an empty list)", "v2_invalid_parameters_are_400_naming_them")
+@planted_bug("v2 parameters", "size=0 is accepted (an empty list)", "v2_invalid_parameters_are_400_naming_them")
 class V2SizeZeroAccepted(LatestInteractions):
     def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
         if query.get("size") == ["0"]:
@@ -165,20 +169,20 @@ class V2SizeZeroAccepted(LatestInteractions):
         return super().parse_query(query)
 
 
-@fault("v2 parameters", "activeLiveFirst=yes is read as true", "v2_invalid_parameters_are_400_naming_them")
+@planted_bug("v2 parameters", "activeLiveFirst=yes is read as true", "v2_invalid_parameters_are_400_naming_them")
 class V2ActiveLiveFirstYesAccepted(LatestInteractions):
     def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
         values = {"yes": "true", "no": "false"}
         return super().parse_query({k: [values.get(v, v) for v in vs] for k, vs in query.items()})
 
 
-@fault("v2 parameters", "an empty type means All", "v2_empty_type_is_the_pages_400")
+@planted_bug("v2 parameters", "an empty type means All", "v2_empty_type_is_the_pages_400")
 class V2EmptyTypeMeansAll(LatestInteractions):
     def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
         return super().parse_query({k: v for k, v in query.items() if not (k == "type" and v == [""])})
 
 
-@fault("v2 parameters", "a 400 does not name the parameter", "v2_invalid_parameters_are_400_naming_them")
+@planted_bug("v2 parameters", "a 400 does not name the parameter", "v2_invalid_parameters_are_400_naming_them")
 class V2MessageNamesNoParameter(LatestInteractions):
     def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
         try:
@@ -189,7 +193,7 @@ class V2MessageNamesNoParameter(LatestInteractions):
             raise ApiError(400, "The request is invalid.") from None
 
 
-@fault(
+@planted_bug(
     "v2 parameters",
     "a size of 20 digits overflows a 64-bit integer (500)",
     "no_server_errors",
@@ -203,7 +207,7 @@ class V2SizeOverflows(LatestInteractions):
         return super().parse_query(query)
 
 
-@fault("v2 parameters", "an unknown parameter (page=2) is a 400", "v2_valid_parameters_are_accepted")
+@planted_bug("v2 parameters", "an unknown parameter (page=2) is a 400", "v2_valid_parameters_are_accepted")
 class V2UnknownParameterRefused(LatestInteractions):
     def parse_query(self, query: Mapping[str, Sequence[str]]) -> V2Query:
         unknown = sorted(set(query) - {"size", "type", "activeLiveFirst"})
@@ -212,13 +216,15 @@ class V2UnknownParameterRefused(LatestInteractions):
         return super().parse_query(query)
 
 
-@fault("v2 order", "v2 items carry an extra key (agentId)", "responses_match_the_spec", "schemathesis_v2_conformance")
+@planted_bug(
+    "v2 order", "v2 items carry an extra key (agentId)", "responses_match_the_spec", "schemathesis_v2_conformance"
+)
 class V2ItemExtraKey(V2Items):
     def item(self, channel: AgentChannel) -> dict[str, Any]:
         return {**v2_item(channel), "agentId": "x"}
 
 
-@fault(
+@planted_bug(
     "v2 order",
     "activeLiveFirst=true puts ended Phone channels first too",
     "v2_active_live_first_puts_active_phones_first",
@@ -231,13 +237,13 @@ class V2ActiveLiveFirstAllPhones(V2Items):
         return ([c for c in ordered if c.type == "Phone"] + [c for c in ordered if c.type != "Phone"])[: query.size]
 
 
-@fault("v2 order", "v2's guid is the channel's, not the interaction's", "v1_item_appears_in_v2")
+@planted_bug("v2 order", "v2's guid is the channel's, not the interaction's", "v1_item_appears_in_v2")
 class V2GuidIsChannelGuid(V2Items):
     def item(self, channel: AgentChannel) -> dict[str, Any]:
         return {**v2_item(channel), "guid": channel.channel.channel_guid}
 
 
-@fault(
+@planted_bug(
     "durations",
     "durations are rounded instead of floored",
     "known_data_durations_are_floored",
@@ -252,7 +258,7 @@ class DurationRounded(V2Items):
         return rendered
 
 
-@fault(
+@planted_bug(
     "durations",
     "a live channel's duration is 0 instead of null",
     "v1_item_appears_in_v2",
@@ -264,7 +270,7 @@ class DurationZeroWhileLive(V2Items):
         return {**rendered, "duration": 0} if rendered["duration"] is None else rendered
 
 
-@fault(
+@planted_bug(
     "durations",
     "an ended channel of zero seconds shows duration null (as if live), on an agent the judge is not given",
     "known_data_v2_lists_are_exact",

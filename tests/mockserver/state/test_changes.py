@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from mockserver.control.changes import Change, apply
 from mockserver.errors import ControlError
 from mockserver.fixtures.check import build_state
 from mockserver.fixtures.documents import to_document
 from mockserver.model import State
+from mockserver.state.changes import Change, apply
 
 NOW = "2030-01-01T10:00:00Z"
 CALL = "00000000-0000-4000-8000-000000000001"

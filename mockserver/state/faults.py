@@ -20,8 +20,8 @@ from typing import Any
 
 from starlette.types import Send
 
-from mockserver.control.payload import Payload
 from mockserver.errors import ApiError, ControlError
+from mockserver.payload import Payload
 from mockserver.responses import Response
 
 KINDS = ("delay", "status", "drop")

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from contracts.selftest.faults.base import Asked, CheckedEarly, V1Choice, fault
+from contracts.selftest.planted_bugs.base import Asked, CheckedEarly, V1Choice, planted_bug
 from mockserver.api.operation import LatestInteractions
 from mockserver.api.query import V2Query
 from mockserver.api.representation import dumps
@@ -16,7 +16,7 @@ from mockserver.model import Agent, State
 from mockserver.responses import Response
 
 
-@fault(
+@planted_bug(
     "v1 choice",
     "an agent without interactions is answered 404",
     "valid_token_is_accepted",
@@ -30,7 +30,7 @@ class IdleAgentNotFound(LatestInteractions):
         return agent
 
 
-@fault(
+@planted_bug(
     "v1 choice",
     "v1 answers the most recently started channel, active or not",
     "v1_item_is_first_in_contract_order",
@@ -43,7 +43,7 @@ class V1LatestStartWins(V1Choice):
         return ordered[0] if ordered else None
 
 
-@fault(
+@planted_bug(
     "v1 choice",
     "v1 ignores the Phone priority among active channels",
     "v1_prefers_phone_among_active",
@@ -58,7 +58,7 @@ class V1IgnoresPhonePriority(V1Choice):
         )
 
 
-@fault("v1 choice", "v1 orders ended channels by start instead of end", "v1_item_is_first_in_contract_order")
+@planted_bug("v1 choice", "v1 orders ended channels by start instead of end", "v1_item_is_first_in_contract_order")
 class V1OrdersEndedByStart(V1Choice):
     def choose(self, channels: list[AgentChannel]) -> AgentChannel | None:
         return min(
@@ -73,7 +73,7 @@ class V1OrdersEndedByStart(V1Choice):
         )
 
 
-@fault("v1 choice", "v1 validates the version-2 parameters (400 for size=0)", "v1_ignores_v2_parameters")
+@planted_bug("v1 choice", "v1 validates the version-2 parameters (400 for size=0)", "v1_ignores_v2_parameters")
 class V1ValidatesV2Parameters(CheckedEarly):
     def early(self, state: State, asked: Asked) -> None:
         self.authorize(self.authenticate(asked.authorization, state), asked.account)
@@ -96,25 +96,25 @@ class _V1Item(LatestInteractions):
         return replace(answer, body=dumps(body))
 
 
-@fault("v1 choice", "v1's item carries a fourth key (type)", "v1_answers_one_item_of_three_keys")
+@planted_bug("v1 choice", "v1's item carries a fourth key (type)", "v1_answers_one_item_of_three_keys")
 class V1ItemExtraKey(_V1Item):
     def reshape(self, item: dict[str, Any]) -> dict[str, Any]:
         return {**item, "type": "Phone"}
 
 
-@fault("v1 choice", "v1's hasEnded is inverted", "v1_item_appears_in_v2")
+@planted_bug("v1 choice", "v1's hasEnded is inverted", "v1_item_appears_in_v2")
 class V1HasEndedInverted(_V1Item):
     def reshape(self, item: dict[str, Any]) -> dict[str, Any]:
         return {**item, "hasEnded": not item["hasEnded"]}
 
 
-@fault("v1 choice", "v1's start keeps milliseconds (2017-03-30T22:40:15.123Z)", "responses_match_the_spec")
+@planted_bug("v1 choice", "v1's start keeps milliseconds (2017-03-30T22:40:15.123Z)", "responses_match_the_spec")
 class V1StartWithMilliseconds(_V1Item):
     def reshape(self, item: dict[str, Any]) -> dict[str, Any]:
         return {**item, "start": item["start"].replace("Z", ".123Z")}
 
 
-@fault("v1 choice", "v1 answers an empty list when no channel is active", "v1_empty_exactly_when_v2_empty")
+@planted_bug("v1 choice", "v1 answers an empty list when no channel is active", "v1_empty_exactly_when_v2_empty")
 class V1EmptyWhenNothingActive(V1Choice):
     def choose(self, channels: list[AgentChannel]) -> AgentChannel | None:
         active = [c for c in channels if c.active]
@@ -125,7 +125,7 @@ class V1EmptyWhenNothingActive(V1Choice):
         )
 
 
-@fault(
+@planted_bug(
     "v1 choice",
     "v1 breaks ties of InteractionStateChangedAt by channelGuid descending",
     "known_data_v1_item_is_exact",
