@@ -98,11 +98,15 @@ class Backend(Protocol):
 
     async def clear_journal(self) -> int: ...
 
-    async def fire(self, scenario_id: str | None, fired: int, changes: Sequence[Change], failed: EventFailed) -> bool:
-        """One scenario event's changes, committed together: the first that cannot apply ends the event
-        there (`failed(message)` is what the scenario records of it). On a fleet they commit with the
-        fleet's count of fired events `fired` of the record `scenario_id`, so the fleet applies each event
-        once: False when the scenario moved on meanwhile (fired elsewhere, replaced or stopped)."""
+    async def fire(
+        self, scenario_id: str | None, fired: int, events: Sequence[Sequence[Change]], failed: Sequence[EventFailed]
+    ) -> int:
+        """Scenario events `fired`, `fired + 1`... (each given as its changes), committed in order: an
+        event's first change that cannot apply ends that event there (`failed[i](message)` is what the
+        scenario records of it). How many were fired: in one process all of them, in one transition; on a
+        fleet each commits with the fleet's count of fired events of the record `scenario_id`, so the
+        fleet applies each event once, and fewer are fired when the scenario moved on meanwhile (an event
+        fired elsewhere, the scenario replaced or stopped)."""
         ...
 
     def shared_scenario(self) -> SharedScenario | None:

@@ -9,9 +9,8 @@ from typing import Any
 from mockserver.api.request import PublicRequest
 from mockserver.backends.base import Admission, Answer, EventFailed, MakeChange, SharedScenario, StateHook
 from mockserver.backends.state_store import StateStore
-from mockserver.errors import ControlError
 from mockserver.model import State
-from mockserver.state.changes import Change, Created, apply
+from mockserver.state.changes import Change, Created, apply, apply_batch
 from mockserver.state.faults import Decision, FaultInjector
 from mockserver.state.journal import Journal
 
@@ -88,19 +87,12 @@ class InProcessBackend:
     async def clear_journal(self) -> int:
         return self.journal_log.clear()
 
-    async def fire(self, scenario_id: str | None, fired: int, changes: Sequence[Change], failed: EventFailed) -> bool:
-        def run(state: State) -> State:
-            for change in changes:
-                try:
-                    state, _ = apply(state, change)
-                except ControlError as error:
-                    failed(error.message)
-                    break
-            return state
-
-        self.store.update(run)
+    async def fire(
+        self, scenario_id: str | None, fired: int, events: Sequence[Sequence[Change]], failed: Sequence[EventFailed]
+    ) -> int:
+        self.store.update(lambda state: apply_batch(state, events, failed))
         self._installed()
-        return True
+        return len(events)
 
     def shared_scenario(self) -> SharedScenario | None:
         return None

@@ -63,6 +63,7 @@ from mockserver.payload import Payload
 from mockserver.scenarios.document import build_scenario
 from mockserver.scenarios.player import ScenarioPlayer
 from mockserver.scenarios.simulation import SimulationSettings
+from mockserver.state.changes import apply as apply_change
 from mockserver.state.changes import clock_view
 from mockserver.state.journal import check_filters, select, window, worker_name
 
@@ -194,22 +195,26 @@ def create_admin_app(
     async def get_clock(request: Request) -> Response:
         return JSONResponse(clock_view(await backend.current()))
 
-    async def moving_the_clock(make: MakeChange) -> JSONResponse:
-        """A clock moved by hand: the scenario's events now due happen before the answer."""
+    async def moving_the_clock(make: MakeChange, what: str) -> JSONResponse:
+        """A clock moved by hand: the scenario's events now due happen before the answer. A move that would
+        fire more events than one move may is refused first (a dry run of the change says where it lands)."""
+        state = await backend.current()
+        landed, _ = apply_change(state, make(state))
+        await player.check_move(landed.clock.now(), what)
         answer = await apply(make)
         await player.catch_up()
         return answer
 
     async def freeze_clock(request: Request) -> Response:
         body = await _json(request)
-        return await moving_the_clock(lambda s: control.freeze_clock(s, body))
+        return await moving_the_clock(lambda s: control.freeze_clock(s, body), "Field 'now'")
 
     async def advance_clock(request: Request) -> Response:
         body = await _json(request)
-        return await moving_the_clock(lambda s: control.advance_clock(s, body))
+        return await moving_the_clock(lambda s: control.advance_clock(s, body), "Field 'seconds'")
 
     async def release_clock(request: Request) -> Response:
-        return await moving_the_clock(control.release_clock)
+        return await moving_the_clock(control.release_clock, "Releasing the clock")
 
     async def get_scenario(request: Request) -> Response:
         return JSONResponse(await player.status())
@@ -339,15 +344,28 @@ def create_admin_app(
         ("/__admin/scenario/seek", seek_scenario, "POST"),
         ("/__admin/simulation", play_simulation, "PUT"),
     ]
+    # One route per path, whatever its methods: a method the path does not serve is a 405 whose Allow
+    # lists every method it does (RFC 9110 15.5.6), not only those of the first route that matched.
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for path, endpoint, method in routes:
+        by_path.setdefault(path, {})[method] = guarded(endpoint, method)
     return Starlette(
         routes=[
-            *(Route(path, guarded(endpoint, method), methods=[method]) for path, endpoint, method in routes),
+            *(Route(path, _by_method(endpoints), methods=list(endpoints)) for path, endpoints in by_path.items()),
             *console_routes(admin_token, lambda request: _check_admin_token(request, admin_token)),
             # Swagger UI's own files, from the installed package: the page needs no network.
             Mount("/__admin/docs", StaticFiles(directory=swagger_ui_path), name="swagger-ui"),
         ],
         exception_handlers={HTTPException: http_error},
     )
+
+
+def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
+    async def dispatch(request: Request) -> Response:
+        # HEAD is answered as GET (Starlette adds it to a GET route's methods).
+        return await endpoints["GET" if request.method == "HEAD" else request.method](request)
+
+    return dispatch
 
 
 def _check_admin_token(request: Request, admin_token: str | None) -> None:

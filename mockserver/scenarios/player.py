@@ -38,6 +38,14 @@ KEPT_FAILURES = 100
 """The last events that could not apply, kept to show (a simulation runs for days)."""
 LONGEST_SLEEP = 0.5
 """The background task looks again at least this often (seconds): the clock may have been moved."""
+MAX_EVENTS_PER_MOVE = 50_000
+"""The most events one move of the clock (or one seek) may fire at once: a bound honest for every
+scenario and simulation, since what a move costs is the events it fires (about 2 s at this bound for a
+simulation of 10,000 agents per account, here), not the seconds it spans. A move past it is refused
+(400, naming the bound and how far the clock may go); an endless simulation over a century fires
+billions of events, and no clock move may hold the mock that long."""
+SLICE_EVENTS = 500
+"""Events fired per transition; between slices other requests are served (health, the public route)."""
 
 
 @dataclass
@@ -54,6 +62,10 @@ class Playing:
     fired: int = 0
     paused_at: datetime | None = None
     failures: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEPT_FAILURES))
+    _ahead: list[Event] = field(default_factory=list, repr=False)
+    """Events read from `events` ahead of `upcoming` (counted before a move, not fired yet)."""
+    _next: int = field(default=0, repr=False)
+    """Where in `_ahead` the event after `upcoming` is."""
 
     @classmethod
     def of(cls, scenario: Scenario, origin: datetime) -> Playing:
@@ -72,7 +84,52 @@ class Playing:
 
     def advance(self) -> None:
         self.fired += 1
-        self.upcoming = next(self.events, None)
+        if self._next < len(self._ahead):
+            self.upcoming = self._ahead[self._next]
+            self._next += 1
+            if self._next == len(self._ahead):
+                self._ahead.clear()
+                self._next = 0
+        else:
+            self.upcoming = next(self.events, None)
+
+    def due_by(self, position: float, limit: int) -> list[Event]:
+        """The events from `upcoming` on at `position` seconds into the scenario or before, at most `limit`
+        of them: read ahead and kept, not fired."""
+        if self.upcoming is None or self.upcoming.at > position:
+            return []
+        found = [self.upcoming]
+        while len(found) < limit:
+            event = self._after_upcoming(len(found) - 1)
+            if event is None or event.at > position:
+                break
+            found.append(event)
+        return found
+
+    def skip_to(self, fired: int) -> None:
+        """Follow a fleet's record: the events before `fired` were fired elsewhere."""
+        while self.fired < fired and self.upcoming is not None:
+            self.advance()
+
+    def read_ahead(self, position: float, count: int) -> bool:
+        """Read events ahead until `count` are held after `upcoming` or one is past `position`: False once
+        there is nothing more to read for it. Cheap to call again with a larger `count`."""
+        if self.upcoming is None or self.upcoming.at > position:
+            return False
+        held = len(self._ahead) - self._next
+        if held and self._ahead[-1].at > position:
+            return False
+        event = self._after_upcoming(count - 1)
+        return event is not None and event.at <= position
+
+    def _after_upcoming(self, index: int) -> Event | None:
+        wanted = self._next + index
+        while wanted >= len(self._ahead):
+            event = next(self.events, None)
+            if event is None:
+                return None
+            self._ahead.append(event)
+        return self._ahead[wanted]
 
 
 class ScenarioPlayer:
@@ -120,7 +177,9 @@ class ScenarioPlayer:
     async def _start(self, make: Callable[[datetime], Playing]) -> dict[str, Any]:
         async with self._lock:
             now = await self._now()
-            self.playing = make(now)
+            # A simulation of 10,000 agents per account draws every agent's first work before its first
+            # event (about a second): in a thread, so health and the public route are answered meanwhile.
+            self.playing = await asyncio.to_thread(make, now)
             await self._fire_due(now)
         self._wake.set()
         return await self.status()
@@ -193,6 +252,8 @@ class ScenarioPlayer:
                     f"Cannot seek back to {position} s from {current:.3f} s: events that happened stay. "
                     "POST /__admin/reset, then PUT the scenario again and seek forward.",
                 )
+            await _read_ahead(playing, position)
+            _refuse_past_bound(playing, position, current, "Field 'seconds'")
             await self._moved(playing, origin=(playing.paused_at or now) - timedelta(seconds=position))
             await self._fire_due(playing.paused_at or now, ignore_pause=True)
         self._wake.set()
@@ -275,11 +336,13 @@ class ScenarioPlayer:
             self.playing, self._record_id = None, None
             return
         if self.playing is None or self._record_id != record.id or self.playing.fired > record.fired:
-            self.playing, self._record_id = _playing_of(record.document, record.origin, self.extras), record.id
+            # Generating a large simulation's first events is CPU work: off the event loop (see _start).
+            playing = await asyncio.to_thread(_playing_of, record.document, record.origin, self.extras)
+            self.playing, self._record_id = playing, record.id
         playing = self.playing
         playing.origin, playing.paused_at = record.origin, record.paused_at
-        while playing.fired < record.fired and playing.upcoming is not None:
-            playing.advance()
+        if playing.fired < record.fired:
+            await asyncio.to_thread(playing.skip_to, record.fired)
         playing.failures = deque(record.failures, maxlen=KEPT_FAILURES)
 
     def _loaded(self) -> Playing:
@@ -287,41 +350,68 @@ class ScenarioPlayer:
             raise ControlError(404, "No scenario is loaded; PUT one to /__admin/scenario.")
         return self.playing
 
+    async def check_move(self, until: datetime, what: str) -> None:
+        """Refuse (400) a move of the clock to `until` that would fire more than MAX_EVENTS_PER_MOVE events;
+        `what` names what asked for it (`Field 'seconds'`...). Nothing has changed when it refuses."""
+        async with self._lock:
+            await self._sync()
+            playing = self.playing
+            if playing is None or playing.paused_at is not None:
+                return
+            now = await self._now()
+            await _read_ahead(playing, playing.position(until))
+            _refuse_past_bound(playing, playing.position(until), playing.position(now), what)
+
     async def _fire_due(self, now: datetime, *, ignore_pause: bool = False) -> None:
         playing = self.playing
         if playing is None or (playing.paused_at is not None and not ignore_pause):
             return
-        while playing.upcoming is not None and playing.due(playing.upcoming) <= now:
-            event = playing.upcoming
-            if self.shared is not None:
-                if not await self._fire_once(playing, event):
-                    await self._sync()  # fired elsewhere, or the scenario replaced: follow the record
-                    if self.playing is not playing:
-                        return
-                continue
+        while True:
+            due = playing.due_by((now - playing.origin).total_seconds(), SLICE_EVENTS)
+            if not due:
+                return
             index = playing.fired
+            failed = [self._failure_recorder(playing, index + offset, event) for offset, event in enumerate(due)]
+            events = [changes_of(event, playing.due(event)) for event in due]
+            fired = await self.backend.fire(self._record_id if self.shared else None, index, events, failed)
+            if playing.fired == index:  # a status read meanwhile may have followed the record past them already
+                for _ in range(fired):
+                    playing.advance()
+            if fired < len(due):
+                await self._sync()  # fired elsewhere, or the scenario replaced: follow the record
+                if self.playing is not playing:
+                    return
+            await asyncio.sleep(0)  # between slices, the other requests are served
 
-            def failed(message: str, index: int = index, event: Event = event) -> dict[str, Any]:
-                failure = {"index": index, "at": event.at, "event": event.describe(), "message": message}
-                playing.failures.append(failure)
-                return failure
-
-            await self.backend.fire(None, index, changes_of(event, playing.due(event)), failed)
-            playing.advance()
-
-    async def _fire_once(self, playing: Playing, event: Event) -> bool:
-        """Fire `event` for the whole fleet; False when the record moved on before it could."""
-        assert self._record_id is not None
-        index = playing.fired
+    def _failure_recorder(self, playing: Playing, index: int, event: Event) -> Callable[[str], dict[str, Any]]:
+        """What the scenario records of an event that could not apply: on a fleet the store's record keeps it."""
 
         def failed(message: str) -> dict[str, Any]:
-            return {"index": index, "at": event.at, "event": event.describe(), "message": message}
+            failure = {"index": index, "at": event.at, "event": event.describe(), "message": message}
+            if self.shared is None:
+                playing.failures.append(failure)
+            return failure
 
-        if not await self.backend.fire(self._record_id, index, changes_of(event, playing.due(event)), failed):
-            return False
-        if playing.fired == index:  # a status read meanwhile may have followed the record past it already
-            playing.advance()
-        return True
+        return failed
+
+
+async def _read_ahead(playing: Playing, position: float) -> None:
+    """The events due by `position` read ahead (up to one past the bound) in a thread: generating 50,000
+    simulated events takes about a second, during which the other requests are answered."""
+    await asyncio.to_thread(playing.read_ahead, position, MAX_EVENTS_PER_MOVE + 1)
+
+
+def _refuse_past_bound(playing: Playing, target: float, current: float, what: str) -> None:
+    """A 400 when reaching `target` seconds into `playing` from `current` fires more than MAX_EVENTS_PER_MOVE."""
+    due = playing.due_by(target, MAX_EVENTS_PER_MOVE + 1)
+    if len(due) <= MAX_EVENTS_PER_MOVE:
+        return
+    reachable = max(0.0, due[MAX_EVENTS_PER_MOVE - 1].at - current)
+    raise ControlError(
+        400,
+        f"{what}: the move would fire more than {MAX_EVENTS_PER_MOVE} events of {playing.name!r} at once (the most "
+        f"one move may fire); {reachable:.0f} seconds is as far as it may go now. Move in steps, or pause or stop it first.",
+    )
 
 
 def _simulation(settings: SimulationSettings, accounts: list[str], origin: datetime) -> Playing:

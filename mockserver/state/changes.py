@@ -10,7 +10,8 @@ ControlError) changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -72,8 +73,52 @@ def _agent(state: State, account_key: str, agent_id: str) -> Agent:
 
 def _with_agent(state: State, account_key: str, agent: Agent) -> State:
     account = _account(state, account_key)
+    batch = _BATCH.get()
+    if batch is not None:
+        return batch.with_agent(state, account, agent)
     changed = Account(account.key, {**account.agents, agent.id: agent})
     return replace(state, accounts={**state.accounts, account.key: changed}, document=None)
+
+
+class _Batch:
+    """The account maps copied once for a batch of changes and edited in place (`apply_batch`): one
+    change costs what it touches, not a copy of every agent of its account (a simulation of 10,000
+    agents per account fires thousands of events per clock move). Only the batch's last state is
+    ever published, and the state it started from is never edited."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, Account] | None = None
+        self.owned: dict[str, dict[str, Agent]] = {}
+
+    def with_agent(self, state: State, account: Account, agent: Agent) -> State:
+        if state.accounts is not self.accounts:  # a change that rebuilt the accounts: own them again
+            self.accounts, self.owned = dict(state.accounts), {}
+        agents = self.owned.get(account.key)
+        if agents is None:
+            agents = self.owned[account.key] = dict(account.agents)
+            self.accounts[account.key] = Account(account.key, agents)
+        agents[agent.id] = agent
+        return replace(state, accounts=self.accounts, document=None)
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("changes_batch", default=None)
+
+
+def apply_batch(state: State, events: Sequence[Sequence[Change]], failed: Sequence[Callable[[str], object]]) -> State:
+    """Several events' changes in one transition: each event's changes in order, the first that cannot
+    apply ending that event there (`failed[i](message)` is told why), as `apply` one by one would."""
+    token = _BATCH.set(_Batch())
+    try:
+        for changes, tell in zip(events, failed, strict=True):
+            for change in changes:
+                try:
+                    state, _ = apply(state, change)
+                except ControlError as error:
+                    tell(error.message)
+                    break
+    finally:
+        _BATCH.reset(token)
+    return state
 
 
 def _has_channel(agent: Agent, channel_guid: str) -> bool:

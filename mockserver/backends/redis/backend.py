@@ -265,12 +265,20 @@ class RedisBackend:
 
         return FleetScenario(self)
 
-    async def fire(self, scenario_id: str | None, fired: int, changes: Sequence[Change], failed: EventFailed) -> bool:
+    async def fire(
+        self, scenario_id: str | None, fired: int, events: Sequence[Sequence[Change]], failed: Sequence[EventFailed]
+    ) -> int:
+        assert scenario_id is not None, "a fleet's events belong to its scenario record"
+        for offset, (changes, tell) in enumerate(zip(events, failed, strict=True)):
+            if not await self._fire_one(scenario_id, fired + offset, changes, tell):
+                return offset
+        return len(events)
+
+    async def _fire_one(self, scenario_id: str, fired: int, changes: Sequence[Change], failed: EventFailed) -> bool:
         """One scenario event's changes, committed with the fleet's count of fired events (scripts.FIRE),
         so that the fleet applies each event once: True when this worker fired it, False when the
         scenario moved on meanwhile (another worker fired it, or it was replaced or stopped). A change
         that cannot apply ends the event there; `failed(message)` is what the scenario records of it."""
-        assert scenario_id is not None, "a fleet's events belong to its scenario record"
         self._ensure_subscriber()
         for _ in range(_MAX_ATTEMPTS):
             held = await self._catch_up()

@@ -1,4 +1,4 @@
-"""The embedded backend (mockserver/backends/memory.py): a scenario event's changes committed together."""
+"""The embedded backend (mockserver/backends/memory.py): scenario events committed in one transition."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_an_events_changes_are_installed_as_one_new_state() -> None:
         Change("add_agent", {"account": ACCOUNT, "id": "b"}),
     ]
     version = asyncio.run(backend.health())["state_version"]
-    assert asyncio.run(backend.fire(None, 0, changes, lambda message: {"message": message}))
+    assert asyncio.run(backend.fire(None, 0, [changes], [lambda message: {"message": message}])) == 1
     state = backend.held()
     assert state.agent(ACCOUNT, "a") is not None and state.agent(ACCOUNT, "b") is not None
     assert asyncio.run(backend.health())["state_version"] == version + 1
@@ -43,10 +43,12 @@ def test_the_first_change_that_cannot_apply_ends_the_event_there() -> None:
         Change("add_agent", {"account": "no-such-account", "id": "b"}),
         Change("add_agent", {"account": ACCOUNT, "id": "c"}),
     ]
-    assert asyncio.run(backend.fire(None, 0, changes, failed))
+    later = [Change("add_agent", {"account": ACCOUNT, "id": "d"})]
+    assert asyncio.run(backend.fire(None, 0, [changes, later], [failed, failed])) == 2
     state = backend.held()
     assert state.agent(ACCOUNT, "a") is not None
-    assert state.agent(ACCOUNT, "c") is None
+    assert state.agent(ACCOUNT, "c") is None  # the event ended at its refused change
+    assert state.agent(ACCOUNT, "d") is not None  # the next event went on
     assert len(failures) == 1 and "no-such-account" in failures[0]["message"]
 
 

@@ -188,3 +188,86 @@ def test_the_judge_passes_a_mock_that_simulates_at_ten_times_real_speed() -> Non
             timeout=300,
         )
         assert judged.returncode == 0, judged.stdout[-4000:]
+
+
+# -- no clock move holds the mock (issue 29) -----------------------------------------------------------
+
+
+def _slowest_health_while(client: httpx.Client, request: Any) -> tuple[httpx.Response, float]:
+    """Send `request` (a function of a client) while health is asked every 20 ms from another client."""
+    import threading
+
+    slowest, done = [0.0], threading.Event()
+
+    def probe() -> None:
+        with httpx.Client(base_url=str(client.base_url), timeout=10) as prober:
+            while not done.is_set():
+                started = time.perf_counter()
+                prober.get("/__admin/health").raise_for_status()
+                slowest[0] = max(slowest[0], time.perf_counter() - started)
+                time.sleep(0.02)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    try:
+        answer = request(client)
+    finally:
+        done.set()
+        thread.join()
+    return answer, slowest[0]
+
+
+def test_a_century_of_simulated_time_is_refused_at_once_naming_the_bound(client: httpx.Client) -> None:
+    client.put("/__admin/clock", json={"now": T0}).raise_for_status()
+    client.put("/__admin/simulation", json={"agents": 3, "seed": 7}).raise_for_status()
+    before = client.get("/__admin/state").json()
+    started = time.perf_counter()
+    refused, slowest = _slowest_health_while(
+        client, lambda c: c.post("/__admin/clock/advance", json={"seconds": 3162239999})
+    )
+    assert time.perf_counter() - started < 5
+    assert refused.status_code == 400
+    message = refused.json()["message"]
+    assert "Field 'seconds'" in message and "50000 events" in message and "seconds is as far as it may go" in message
+    assert slowest < 1.0
+    # Refused whole: neither the clock nor the state moved.
+    assert client.get("/__admin/clock").json()["now"] == "2026-03-02T09:00:00Z"
+    assert client.get("/__admin/state").json() == before
+
+
+def test_the_largest_move_the_refusal_names_is_accepted(client: httpx.Client) -> None:
+    client.put("/__admin/clock", json={"now": T0}).raise_for_status()
+    client.put("/__admin/simulation", json={"agents": 3, "seed": 7}).raise_for_status()
+    message = client.post("/__admin/clock/advance", json={"seconds": 3162239999}).json()["message"]
+    reachable = int(message.split("); ")[1].split(" seconds")[0])
+    assert client.post("/__admin/clock/advance", json={"seconds": reachable}).status_code == 200
+
+
+def test_a_paused_simulation_lets_the_clock_go_anywhere(client: httpx.Client) -> None:
+    client.put("/__admin/clock", json={"now": T0}).raise_for_status()
+    client.put("/__admin/simulation", json={"agents": 3, "seed": 7}).raise_for_status()
+    client.post("/__admin/scenario/pause").raise_for_status()
+    assert client.post("/__admin/clock/advance", json={"seconds": 3162239999}).status_code == 200
+
+
+def test_a_seek_past_the_bound_is_refused_too(client: httpx.Client) -> None:
+    client.put("/__admin/clock", json={"now": T0}).raise_for_status()
+    client.put("/__admin/simulation", json={"agents": 3, "seed": 7}).raise_for_status()
+    refused = client.post("/__admin/scenario/seek", json={"seconds": 3162239999})
+    assert refused.status_code == 400 and "Field 'seconds'" in refused.json()["message"]
+    assert client.get("/__admin/scenario").json()["position_seconds"] == 0.0
+
+
+def test_the_largest_simulation_starts_and_moves_while_health_answers(client: httpx.Client) -> None:
+    client.put("/__admin/clock", json={"now": T0}).raise_for_status()
+    started = time.perf_counter()
+    answer, slowest = _slowest_health_while(
+        client, lambda c: c.put("/__admin/simulation", json={"agents": 10_000, "seed": 7})
+    )
+    assert answer.status_code == 201 and time.perf_counter() - started < 5
+    assert slowest < 1.0
+    started = time.perf_counter()
+    moved, slowest = _slowest_health_while(client, lambda c: c.post("/__admin/clock/advance", json={"seconds": 60}))
+    assert moved.status_code == 200 and time.perf_counter() - started < 5
+    assert slowest < 1.0
+    assert client.get("/__admin/scenario").json()["fired"] > 2 * 10_000

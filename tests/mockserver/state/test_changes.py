@@ -236,3 +236,21 @@ def test_ending_an_ended_channel_is_a_conflict() -> None:
     with pytest.raises(ControlError) as refused:
         apply(ended, Change("end_channel", args))
     assert refused.value.status == 409 and "already ended" in refused.value.message
+
+
+def test_a_batch_edits_copies_never_the_state_it_started_from() -> None:
+    from mockserver.state.changes import apply_batch
+
+    start = initial()
+    account = next(iter(start.accounts))
+    before = dict(start.accounts[account].agents)
+    told: list[str] = []
+    events = [[Change("add_agent", {"account": account, "id": f"batch-{n}"})] for n in range(50)]
+    events.append([Change("add_agent", {"account": account, "id": "batch-0"})])  # a duplicate: refused
+    end = apply_batch(start, events, [told.append] * len(events))
+    assert dict(start.accounts[account].agents) == before
+    assert all(end.agent(account, f"batch-{n}") is not None for n in range(50))
+    assert len(told) == 1 and "already exists" in told[0]
+    # A change after the batch copies as one change does: the batch's result is not edited either.
+    after, _ = apply(end, Change("add_agent", {"account": account, "id": "later"}))
+    assert end.agent(account, "later") is None and after.agent(account, "later") is not None
