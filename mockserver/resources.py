@@ -16,3 +16,4 @@ def _find(installed_name: str, checkout_path: str) -> Path:
 SPEC_PATH = _find("openapi.yaml", "openapi.yaml")
 DEFAULT_FIXTURES = _find("default.yaml", "fixtures/default.yaml")
 FIXTURE_SCHEMA = _find("fixture.schema.json", "fixtures/fixture.schema.json")
+SCENARIO_SCHEMA = _find("scenario.schema.json", "fixtures/scenario.schema.json")

@@ -9,7 +9,7 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
-from mockserver.control.routes import CONTROL_PLANE_DOCUMENT
+from mockserver.control.document import CONTROL_PLANE_DOCUMENT
 
 DOCUMENT: dict[str, Any] = json.loads(CONTROL_PLANE_DOCUMENT)
 

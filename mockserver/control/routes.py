@@ -33,10 +33,8 @@ import importlib.metadata
 import json
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -53,6 +51,7 @@ from mockserver.backends import Backend
 from mockserver.backends.base import MakeChange
 from mockserver.control import requests as control
 from mockserver.control.console import console_routes, cookie_token
+from mockserver.control.document import CONTROL_PLANE_DOCUMENT, GUARDED_CONTROL_PLANE_DOCUMENT
 from mockserver.control.explanations import Explainer
 from mockserver.errors import ApiError, ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
@@ -68,8 +67,6 @@ from mockserver.state.changes import clock_view
 from mockserver.state.journal import check_filters, select, window, worker_name
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-CONTROL_PLANE_DOCUMENT = json.dumps(yaml.safe_load((Path(__file__).parent / "openapi.yaml").read_text())).encode()
-"""This plane described by OpenAPI (control/openapi.yaml), served at /__admin/openapi.json."""
 SWAGGER_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Latest Interactions mock: control plane</title>
 <link rel="stylesheet" href="/__admin/docs/swagger-ui.css"></head>
@@ -187,7 +184,8 @@ def create_admin_app(
         )
 
     async def document(request: Request) -> Response:
-        return Response(CONTROL_PLANE_DOCUMENT, media_type="application/json")
+        served = CONTROL_PLANE_DOCUMENT if admin_token is None else GUARDED_CONTROL_PLANE_DOCUMENT
+        return Response(served, media_type="application/json")
 
     async def docs(request: Request) -> Response:
         return HTMLResponse(SWAGGER_PAGE)
@@ -390,6 +388,9 @@ async def _json(request: Request) -> Any:
     if not text.strip():
         return None
     try:
-        return parse_json(text)
+        body = parse_json(text)
     except DocumentRejected as error:
         raise ControlError(400, f"The request body is refused: {error}.") from None
+    if body is None:  # no body means "the defaults"; a body of `null` is no object
+        raise ControlError(400, "The request body must be a JSON object, got null (send no body for the defaults).")
+    return body

@@ -42,7 +42,7 @@ MAX_EVENTS_PER_MOVE = 50_000
 """The most events one move of the clock (or one seek) may fire at once: a bound honest for every
 scenario and simulation, since what a move costs is the events it fires (about 2 s at this bound for a
 simulation of 10,000 agents per account, here), not the seconds it spans. A move past it is refused
-(400, naming the bound and how far the clock may go); an endless simulation over a century fires
+(409, naming the bound and how far the clock may go); an endless simulation over a century fires
 billions of events, and no clock move may hold the mock that long."""
 SLICE_EVENTS = 500
 """Events fired per transition; between slices other requests are served (health, the public route)."""
@@ -407,8 +407,10 @@ def _refuse_past_bound(playing: Playing, target: float, current: float, what: st
     if len(due) <= MAX_EVENTS_PER_MOVE:
         return
     reachable = max(0.0, due[MAX_EVENTS_PER_MOVE - 1].at - current)
+    # 409, not 400: the request is well formed; what refuses it is the scenario playing now (pause it,
+    # and the same move is accepted).
     raise ControlError(
-        400,
+        409,
         f"{what}: the move would fire more than {MAX_EVENTS_PER_MOVE} events of {playing.name!r} at once (the most "
         f"one move may fire); {reachable:.0f} seconds is as far as it may go now. Move in steps, or pause or stop it first.",
     )

@@ -179,6 +179,10 @@ def parse_fault(body: Any, fault_id: int) -> FaultSpec:
     )
     kind = payload.choice("kind", KINDS, required=True)
     raw = payload.body
+    given_null = sorted(name for name, value in raw.items() if value is None)
+    if given_null:
+        # Leave a field out for its default; null is not one of the values it takes.
+        raise ControlError(400, f"Field '{given_null[0]}' must not be null (leave it out for its default).")
     delay = _delay(raw.get("delay_ms")) if kind == "delay" else None
     if kind != "delay" and "delay_ms" in raw:
         raise ControlError(400, "Field 'delay_ms' belongs to kind 'delay' only.")

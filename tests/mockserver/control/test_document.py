@@ -99,7 +99,9 @@ def _resolved(node: object, document: dict[str, object]) -> object:
             for part in str(node["$ref"]).removeprefix("#/").split("/"):
                 target = target[part]  # type: ignore[index]
             return _resolved(target, document)
-        return {key: _resolved(value, document) for key, value in node.items()}
+        # A discriminator's mapping names schemas by reference, which an inlined schema no longer has:
+        # the oneOf alone decides (the discriminator only says which branch to try first).
+        return {key: _resolved(value, document) for key, value in node.items() if key != "discriminator"}
     if isinstance(node, list):
         return [_resolved(value, document) for value in node]
     return node
@@ -134,3 +136,46 @@ def test_every_example_fits_its_schema(name: str) -> None:
     for where, example, schema in examples:
         problems = [error.message for error in OAS30Validator(schema).iter_errors(example)]
         assert not problems, f"{where}: {problems}"
+
+
+def test_the_served_document_embeds_the_fixture_and_scenario_schemas() -> None:
+    import json as json_module
+
+    from mockserver.resources import FIXTURE_SCHEMA
+
+    schemas = DOCUMENT["components"]["schemas"]
+    fixture = json_module.loads(FIXTURE_SCHEMA.read_text())
+    assert schemas["FixtureDocument"]["required"] == fixture["required"]
+    assert schemas["FixtureDocument"]["properties"]["tokens"]["items"] == {"$ref": "#/components/schemas/Fixture_token"}
+    assert set(schemas["Fixture_token"]["required"]) == {"token", "account"}
+    assert schemas["Fixture_channel"]["properties"]["end"]["nullable"] is True
+    assert "oneOf" in schemas["Scenario_event"]
+    # JSON and YAML bodies alike are the documents, not a bare string.
+    for path in ("/__admin/state", "/__admin/scenario"):
+        content = DOCUMENT["paths"][path]["put"]["requestBody"]["content"]
+        assert content["application/yaml"]["schema"] == content["application/json"]["schema"]
+
+
+def test_a_fault_request_is_one_of_its_kinds() -> None:
+    request = DOCUMENT["components"]["schemas"]["FaultRequest"]
+    assert request["discriminator"]["propertyName"] == "kind"
+    assert set(request["discriminator"]["mapping"]) == {"delay", "status", "drop"}
+    kinds = {
+        name: DOCUMENT["components"]["schemas"][f"{name.title()}FaultRequest"] for name in ("delay", "status", "drop")
+    }
+    assert "delay_ms" in kinds["delay"]["properties"] and "delay_ms" not in kinds["status"]["properties"]
+    assert "status" in kinds["status"]["properties"] and "status" not in kinds["drop"]["properties"]
+
+
+def test_with_an_admin_token_the_document_requires_it() -> None:
+    from mockserver.control.document import served_document
+
+    assert served_document(token_required=True)["security"] == [{"adminToken": []}]
+    assert served_document()["security"] == [{}]
+
+
+def test_the_integer_filters_and_bounds_are_the_servers() -> None:
+    journal = {p["name"]: p["schema"] for p in DOCUMENT["paths"]["/__admin/journal"]["get"]["parameters"]}
+    assert journal["after"]["type"] == journal["last"]["type"] == "integer"
+    seek = DOCUMENT["paths"]["/__admin/scenario/seek"]["post"]["requestBody"]["content"]["application/json"]
+    assert seek["schema"]["properties"]["seconds"]["maximum"] == 3162240000

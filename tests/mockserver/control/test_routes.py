@@ -180,3 +180,27 @@ def test_an_agents_answers_refuse_what_the_public_operation_refuses(client: http
 def test_a_version_1_only_mock_answers_version_1_alone(client_v1_only: httpx.Client) -> None:
     answers = client_v1_only.get("/__admin/accounts/a1b2c3d4e5/agents/agent-7/answers").json()
     assert "v1" in answers and "v2" not in answers
+
+
+def test_options_on_every_admin_path_lists_every_method_it_serves() -> None:
+    import httpx as http
+
+    from mockserver import Settings, create_app
+    from mockserver.running import start_in_thread
+    from tests.control_plane_document import DOCUMENT
+
+    with start_in_thread(create_app(Settings(port=0))) as mock, http.Client(base_url=mock.url) as client:
+        for template, item in DOCUMENT["paths"].items():
+            path = (
+                template.replace("{account}", "a1b2c3d4e5")
+                .replace("{agent}", "agent-7")
+                .replace("{guid}", "g")
+                .replace("{channelGuid}", "c")
+                .replace("{token}", "t")
+                .replace("{fault}", "1")
+            )
+            served = {method.upper() for method in item if method in ("get", "put", "post", "delete", "patch")}
+            answered = client.options(path)
+            assert answered.status_code == 405, path
+            allowed = {m.strip() for m in answered.headers["allow"].split(",")}
+            assert served <= allowed, f"{path}: Allow {sorted(allowed)} lacks {sorted(served - allowed)}"
