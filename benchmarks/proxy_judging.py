@@ -21,10 +21,10 @@ import time
 import httpx
 
 from contracts.exchange_rules import Served
+from contracts.pair_rules import Window
 from contracts.proxy import watch as watch_module
 from contracts.proxy.relay import Message, Relayed
 from contracts.proxy.watch import JUDGED_CACHE, Watch
-from contracts.proxy.window import Window
 from mockserver import Settings, create_app
 from mockserver.running import start_in_thread
 

@@ -408,7 +408,7 @@ def judge(
     from contracts.report.junit import rule_cases, write_junit
     from contracts.runner import RuleResult, run
 
-    rules = [RULES[r] for r in rule_ids] if rule_ids else list(RULES.values())
+    rules = [RULES[r] for r in rule_ids] if rule_ids else RULES.in_order()
     report = ConsoleReport(len(rules), stream or sys.stdout)  # type: ignore[arg-type]
     print(
         f"Judging {target.base_url} (account {target.account}, agents {', '.join(target.agents)}, "

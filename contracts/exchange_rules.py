@@ -1,9 +1,10 @@
 """Rules of one exchange: what CONTRACT.md says of any single request and its answer.
 
-Registered once and used twice: `contracts check` applies them to every exchange it made
-(`checks/observed.py`) and `contracts proxy` to every exchange it relays. A rule receives the
-exchange and what the judge knows of the server (the versions it serves), and raises a Violation;
-it returns False when the exchange does not exercise it (the proxy's coverage).
+Registered once in the judge's one registry (`contracts/registry.py`, moment EXCHANGE) and used twice:
+`contracts check` applies them to every exchange its probing rules made, `contracts proxy` to every
+exchange it relays. A rule receives the exchange and what the judge knows of the server (the versions
+it serves, the spec), and raises a Violation; it returns False when the exchange does not exercise it
+(the proxy's coverage).
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from contracts import expect
 from contracts.accept import parse, resolve
-from contracts.failures import Exchange, Violation
+from contracts.failures import Exchange, NotExercised, Violation
 from contracts.open_points import is_malformed_id, is_open_value, reroutes
-from contracts.registry import Registry
+from contracts.registry import EXCHANGE, RULES, Rule
 from contracts.spec_conformance import SpecResponses, normalise_media_type
+
+if TYPE_CHECKING:
+    from contracts.context import Context
 
 V2_PARAMETERS = ("size", "type", "activeLiveFirst")
 TYPES = ("All", "Phone", "Chat", "Email")
@@ -53,23 +57,24 @@ class Served:
 
 
 ExchangeCheck = Callable[[Exchange, Served], bool]
+"""Raises a Violation; returns whether the exchange exercised the rule."""
 
 
-@dataclass(frozen=True)
-class ExchangeRule:
-    id: str
-    title: str
-    section: str
-    check: ExchangeCheck
-    """Raises a Violation; returns whether the exchange exercised the rule."""
+def exchange_rule(rule_id: str, title: str, section: str) -> Callable[[ExchangeCheck], ExchangeCheck]:
+    """A rule of one exchange; `contracts check` judges it over every exchange of the run."""
 
-
-EXCHANGE_RULES: Registry[ExchangeRule] = Registry("exchange rule")
-
-
-def exchange_rule(id: str, title: str, section: str) -> Callable[[ExchangeCheck], ExchangeCheck]:
     def register(check: ExchangeCheck) -> ExchangeCheck:
-        EXCHANGE_RULES.add(id, ExchangeRule(id, title, section, check))
+        def over_every_exchange(context: Context) -> None:
+            served = Served(context.target.versions, context.target.responses)
+            context.judged = 0
+            for exchange in context.seen:
+                if id(exchange) in context.reported:
+                    continue  # another rule reported this answer already
+                context.judged += check(exchange, served)
+            if not context.judged:
+                raise NotExercised("no exchange of the run exercised it")
+
+        RULES.add(rule_id, Rule(rule_id, title, section, over_every_exchange, EXCHANGE, check))
         return check
 
     return register

@@ -1,12 +1,22 @@
-"""The judge's registries: one small generic `Registry` (rules, rules of one exchange, the selftest's
-faults and correct variants), and the rules of CONTRACT.md, each a small function registered by
-decorator, with stacked preconditions."""
+"""The judge's one registry of rules, with their three moments, and the small generic `Registry` (the
+selftest's planted bugs and correct variants use it too).
+
+A rule is judged at one of three moments, each registered by its own decorator:
+
+- `@rule`, a probing rule: it sends the requests it needs (`contracts/checks/`);
+- `@exchange_rule`, a rule of one exchange: any request and its answer (`contracts/exchange_rules.py`);
+- `@pair_rule`, a rule over a pair of exchanges: two answers about one agent (`contracts/pair_rules.py`).
+
+`contracts check` runs them all, in the order of MOMENTS (the rules of one exchange and of pairs over
+every exchange the probing rules made); `contracts proxy` runs the last two over live traffic. Every
+rule is named in one place, whatever the command judging it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from contracts.failures import NotExercised
 
@@ -15,6 +25,9 @@ if TYPE_CHECKING:
 
 CheckFunction = Callable[["Context"], None]
 T = TypeVar("T")
+PROBE, EXCHANGE, PAIR = "probe", "exchange", "pair"
+MOMENTS = (PROBE, EXCHANGE, PAIR)
+"""In the order `contracts check` runs and reports them: the rules of exchanges judge what the probes saw."""
 
 
 class Registry(dict[str, T]):
@@ -38,15 +51,33 @@ class Rule:
     section: str
     """The CONTRACT.md section the rule comes from."""
     function: CheckFunction
+    """How `contracts check` judges it (for the rules of exchanges: over every exchange of the run)."""
+    moment: str = PROBE
+    check: Any = None
+    """A rule of exchanges' own check, as the proxy calls it: `(exchange, served) -> exercised` for one
+    exchange, `(earlier, later) -> verdict` for a pair."""
+    versions: tuple[int, int] | None = None
+    """A pair rule's versions of the two answers it compares, in its arguments' order."""
 
     def __call__(self, context: Context) -> None:
         self.function(context)
 
 
-RULES: Registry[Rule] = Registry("rule")
+class Rules(Registry[Rule]):
+    def of(self, moment: str) -> list[Rule]:
+        return [rule for rule in self.values() if rule.moment == moment]
+
+    def in_order(self) -> list[Rule]:
+        """Every rule, in the order `contracts check` runs them (MOMENTS, then registration)."""
+        return [rule for moment in MOMENTS for rule in self.of(moment)]
+
+
+RULES = Rules("rule")
 
 
 def rule(id: str, title: str, section: str) -> Callable[[CheckFunction], CheckFunction]:
+    """A probing rule: it sends the requests it needs through the Context."""
+
     def register(function: CheckFunction) -> CheckFunction:
         RULES.add(id, Rule(id, title, section, function))
         return function

@@ -75,7 +75,7 @@ def run(
     try:
         preflight(target, session)
         context = Context(target, session, max_examples=max_examples, seed=seed)
-        for rule in rules if rules is not None else RULES.values():
+        for rule in rules if rules is not None else RULES.in_order():
             yield run_rule(rule, context)
     finally:
         if owned:

@@ -42,19 +42,20 @@ def cli_reference() -> str:
 
 def rules_reference() -> str:
     import contracts.checks  # noqa: F401  (registers the rules)
-    from contracts.exchange_rules import EXCHANGE_RULES
-    from contracts.registry import RULES
+    from contracts.registry import EXCHANGE, PAIR, RULES
 
     lines = [
         f"{len(RULES)} rules, in the order `contracts check` reports them. A rule marked *one exchange* is judged",
-        "on every exchange `contracts check` made, and by `contracts proxy` on every exchange it relays.",
+        "on every exchange `contracts check` made, and by `contracts proxy` on every exchange it relays; one",
+        "marked *a pair* on every two answers about one agent (in `check`, a pair that disagrees is a",
+        "violation in known-data mode and inconclusive otherwise: the data may have moved in between).",
     ]
     section = None
-    for rule in RULES.values():
+    for rule in RULES.in_order():
         if rule.section != section:
             section = rule.section
             lines += ["", f"## {section}", "", "| rule | what it holds the server to |", "|---|---|"]
-        scope = " *(one exchange)*" if rule.id in EXCHANGE_RULES else ""
+        scope = {EXCHANGE: " *(one exchange)*", PAIR: " *(a pair)*"}.get(rule.moment, "")
         lines.append(f"| `{rule.id}` | {rule.title}{scope} |")
     return "\n".join(lines) + "\n"
 

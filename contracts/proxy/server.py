@@ -21,10 +21,10 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from contracts.exchange_rules import Served
+from contracts.pair_rules import Window
 from contracts.proxy.recording import Recorder
 from contracts.proxy.relay import Message, Relay
 from contracts.proxy.watch import Reported, Watch
-from contracts.proxy.window import Window
 from contracts.report.junit import JUnitCase, write_junit
 from contracts.spec_conformance import SpecResponses
 from contracts.target import project_spec

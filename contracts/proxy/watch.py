@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
-from contracts.exchange_rules import EXCHANGE_RULES, V2_PARAMETERS, Served, served_version
+from contracts.exchange_rules import V2_PARAMETERS, Served, served_version
 from contracts.failures import Exchange, Violation, redact
+from contracts.pair_rules import Window
 from contracts.proxy.recording import Recorder
 from contracts.proxy.relay import KEPT_BODY, Message, Relayed
-from contracts.proxy.window import WINDOW_RULES, Window
+from contracts.registry import EXCHANGE, PAIR, RULES
 
 KEPT_VIOLATIONS = 1000
 JUDGED_CACHE = 4096
@@ -125,7 +126,7 @@ class Watch:
             None if version is None else f"application/json;version={version}",
             tuple(name for name, _ in exchange.params),
         )
-        for rule in EXCHANGE_RULES.values():
+        for rule in RULES.of(EXCHANGE):
             try:
                 if rule.check(exchange, self.served):
                     judged.exercised.append(rule.id)
@@ -136,7 +137,7 @@ class Watch:
             for rule_id, verdict in self.window.add((fingerprint(token), account, agent), exchange):
                 judged.exercised.append(rule_id)
                 if verdict is not None:
-                    judged.violations.append((rule_id, WINDOW_RULES[rule_id].title, verdict))
+                    judged.violations.append((rule_id, RULES[rule_id].title, verdict))
             if self.recorder is not None:
                 self.recorder.record(token, account, agent, exchange)
         return judged
@@ -208,7 +209,7 @@ class Watch:
     # -- the report ---------------------------------------------------------------------------------
 
     def rule_titles(self) -> dict[str, str]:
-        return {**{r.id: r.title for r in EXCHANGE_RULES.values()}, **{r.id: r.title for r in WINDOW_RULES.values()}}
+        return {r.id: r.title for moment in (EXCHANGE, PAIR) for r in RULES.of(moment)}
 
     def report(self) -> dict[str, Any]:
         titles = self.rule_titles()

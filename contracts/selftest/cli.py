@@ -10,10 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from contracts.exchange_rules import EXCHANGE_RULES
 from contracts.failures import FAILED, INCONCLUSIVE
 from contracts.oracle import KnownData
-from contracts.registry import RULES, Rule
+from contracts.registry import EXCHANGE, RULES, Rule
 from contracts.report.junit import JUnitCase, write_junit
 from contracts.runner import RuleResult, run
 from contracts.selftest import rich_state
@@ -64,14 +63,14 @@ TRAFFIC = (
     "v2_invalid_parameters_are_400_naming_them",
     "other_methods_are_405_with_allow",
 )
-OBSERVED = tuple(EXCHANGE_RULES)
+OBSERVED = tuple(rule.id for rule in RULES.of(EXCHANGE))
 
 
 def rules_for(fault: PlantedBug) -> list[Rule]:
     wanted = set(fault.caught_by)
     if wanted <= set(OBSERVED):
         wanted |= set(TRAFFIC)
-    return [rule for rule in RULES.values() if rule.id in wanted]
+    return [rule for rule in RULES.in_order() if rule.id in wanted]
 
 
 @contextmanager

@@ -7,8 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contracts.exchange_rules import EXCHANGE_RULES, Served
+import contracts.checks  # noqa: F401  (registers the rules)
+from contracts.exchange_rules import Served
 from contracts.failures import Exchange, Violation
+from contracts.registry import RULES
 from contracts.target import Target, project_spec
 from mockserver import Settings, create_app
 from mockserver.running import start_in_thread
@@ -42,7 +44,7 @@ def test_two_runs_in_one_process_judge_one_answer_by_their_own_specs(tmp_path: P
     """A version-3 answer is what the draft allows and what the project's spec does not."""
     path = write_spec(tmp_path / "draft.yaml", add_version_3)
     draft = SpecDocument.load(path)
-    check = EXCHANGE_RULES["responses_match_the_spec"].check
+    check = RULES["responses_match_the_spec"].check
     with start_in_thread(create_app(Settings(spec=path, port=0, versions_from_spec=True))) as mock:
         answered = httpx.get(
             f"{mock.base_url}/a1b2c3d4e5/agents/agent-7/latestInteractions",

@@ -14,9 +14,8 @@ import httpx
 import pytest
 
 from contracts.cli import main
-from contracts.exchange_rules import EXCHANGE_RULES
 from contracts.proxy.server import ProxySettings, start_proxy_in_thread
-from contracts.proxy.window import WINDOW_RULES
+from contracts.registry import EXCHANGE, PAIR, RULES
 from mockserver.running import RunningMock
 
 V1 = "application/json;version=1"
@@ -44,7 +43,7 @@ def test_files_at_the_end_hold_the_report_and_one_case_per_rule(mock: RunningMoc
     assert report["exchanges"] == 1
     suite = ET.parse(tmp_path / "proxy.xml").getroot()
     cases = {case.get("name"): case for case in suite.iter("testcase")}
-    assert set(cases) == set(EXCHANGE_RULES) | set(WINDOW_RULES)
+    assert set(cases) == {rule.id for moment in (EXCHANGE, PAIR) for rule in RULES.of(moment)}
     assert cases["unauthorized_carries_the_bearer_challenge"].find("skipped") is None
     assert cases["window_v1_agrees_with_v2"].find("skipped") is not None  # not exercised
 

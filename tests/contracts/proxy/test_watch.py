@@ -11,10 +11,10 @@ from dataclasses import replace
 import pytest
 
 from contracts.exchange_rules import Served
+from contracts.pair_rules import Window
 from contracts.proxy.relay import Message, Relayed
 from contracts.proxy.server import ProxySettings, RunningProxy, start_proxy_in_thread
 from contracts.proxy.watch import Watch
-from contracts.proxy.window import Window
 from contracts.registry import RULES
 from contracts.runner import run
 from contracts.selftest import rich_state

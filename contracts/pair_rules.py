@@ -1,16 +1,25 @@
-"""Rules across exchanges: answers to the same token, account and agent within a window of seconds
-must tell one story (`size` prefixes, `type` subsets, v1 against v2). A violation says that data
-changing between the two requests could explain it: live traffic is not a snapshot."""
+"""Rules over a pair of exchanges: answers to the same token, account and agent within a window of
+seconds must tell one story (`size` prefixes, `type` subsets, v1 against v2). A violation says that data
+changing between the two requests could explain it: live traffic is not a snapshot.
+
+Registered in the judge's one registry (`contracts/registry.py`, moment PAIR): `contracts proxy` judges
+live traffic with them, and `contracts check` every pair of the exchanges its probing rules made. There,
+a pair that disagrees is a violation in known-data mode (`--expect-state`: the data holds still), and
+without it inconclusive, with the pair shown (the data may have moved between the two requests)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from contracts.exchange_rules import served_version, v2_query
-from contracts.failures import Exchange, Violation
+from contracts.exchange_rules import path_ids, request_header, served_version, v2_query
+from contracts.failures import Exchange, NotExercised, Violation
+from contracts.registry import PAIR, RULES, Rule
+
+if TYPE_CHECKING:
+    from contracts.context import Context
 
 FULL = 100
 CAVEAT = " (data changing between the two requests could explain it)"
@@ -52,36 +61,66 @@ _NOT_APPLICABLE = _NotApplicable()
 Verdict = Violation | None | _NotApplicable
 
 
-@dataclass(frozen=True)
-class WindowRule:
-    id: str
-    title: str
-    check: Callable[[Seen, Seen], Verdict]
-    """(earlier, later): a Violation, or None when they agree or do not bear on each other."""
-    versions: tuple[int, int]
-    """The versions of the two answers it compares, in its arguments' order: the others are not asked."""
+PairCheck = Callable[[Seen, Seen], Verdict]
+"""(earlier, later): a Violation, or None when they agree, or _NOT_APPLICABLE when they do not bear on each other."""
+SECTION = "Cross-version invariants, and version 2's cut"
+RUN_WINDOW = 3600.0
+"""`contracts check` compares any two exchanges of its run (the proxy's window is --window)."""
 
 
-WINDOW_RULES: dict[str, WindowRule] = {}
+def pair_rule(rule_id: str, title: str, versions: tuple[int, int]) -> Callable[[PairCheck], PairCheck]:
+    """A rule over a pair of answers; `versions`: those of the two answers it compares, in its arguments'
+    order (the other pairs are not asked)."""
 
+    def register(check: PairCheck) -> PairCheck:
+        def over_every_pair(context: Context) -> None:
+            _judge_pairs(RULES[rule_id], context)
 
-def window_rule(
-    id: str, title: str, versions: tuple[int, int]
-) -> Callable[[Callable[[Seen, Seen], Verdict]], Callable[[Seen, Seen], Verdict]]:
-    def register(check: Callable[[Seen, Seen], Verdict]) -> Callable[[Seen, Seen], Verdict]:
-        WINDOW_RULES[id] = WindowRule(id, title, check, versions)
+        RULES.add(rule_id, Rule(rule_id, title, SECTION, over_every_pair, PAIR, check, versions))
         return check
 
     return register
 
 
+def _judge_pairs(rule: Rule, context: Context) -> None:
+    window, exercised, judged = Window(RUN_WINDOW, rules=[rule]), 0, set()
+    context.judged = 0
+    for exchange in context.seen:
+        key = run_key(exchange)
+        if key is None or id(exchange) in context.reported:
+            continue
+        for _, verdict in window.add(key, exchange):
+            exercised += 1
+            judged.add(id(exchange))
+            context.judged = len(judged)  # the exchanges of the run a pair of which it compared
+            if verdict is None:
+                continue
+            if context.target.known_data is not None:
+                raise verdict
+            context.doubt(f"{verdict} (the data may have moved between the two requests; --expect-state judges it)")
+    if not exercised:
+        raise NotExercised("no two exchanges of the run bear on it")
+
+
+def run_key(exchange: Exchange) -> tuple[str, str, str] | None:
+    """What a pair shares in `contracts check`: the same credentials (as sent), account and agent."""
+    ids = path_ids(exchange)
+    if ids is None:
+        return None
+    return (" ".join(request_header(exchange, "authorization")), *ids)
+
+
 class Window:
     """The recent 200s per (token fingerprint, account, agent), bounded in keys and in entries."""
 
-    def __init__(self, seconds: float, *, keys: int = 10_000, per_key: int = 16) -> None:
+    def __init__(
+        self, seconds: float, *, keys: int = 10_000, per_key: int = 16, rules: list[Rule] | None = None
+    ) -> None:
         self.seconds = seconds
         self.keys = keys
         self.per_key = per_key
+        self.rules = RULES.of(PAIR) if rules is None else rules
+        """The pair rules judged (every one unless told)."""
         self._recent: OrderedDict[tuple[str, str, str], deque[Seen]] = OrderedDict()
 
     def add(self, key: tuple[str, str, str], exchange: Exchange) -> Iterator[tuple[str, Violation | None]]:
@@ -106,7 +145,7 @@ class Window:
         for earlier in list(recent):
             if exchange.at - earlier.exchange.at > self.seconds or not _may_bear(earlier, seen):
                 continue
-            for rule in WINDOW_RULES.values():
+            for rule in self.rules:
                 for first, second in ((earlier, seen), (seen, earlier)):
                     if rule.versions != (first.version, second.version):
                         continue
@@ -146,7 +185,7 @@ def _guids(items: list[dict[str, Any]]) -> list[str]:
     return [str(i.get("channelGuid")) for i in items]
 
 
-@window_rule(
+@pair_rule(
     "window_v2_size_cuts_a_prefix",
     "Within the window, size=k is a prefix of a larger size (same type, order)",
     versions=(2, 2),
@@ -167,7 +206,7 @@ def size_prefix(small: Seen, large: Seen) -> Verdict:
     return None
 
 
-@window_rule(
+@pair_rule(
     "window_v2_type_is_a_filter_of_all",
     "Within the window, type=T is the T items of type=All, in order",
     versions=(2, 2),
@@ -190,7 +229,7 @@ def type_subset(everything: Seen, filtered: Seen) -> Verdict:
     return None
 
 
-@window_rule(
+@pair_rule(
     "window_v1_agrees_with_v2",
     "Within the window, v1's item is in a complete v2 list, active as there",
     versions=(1, 2),
