@@ -59,6 +59,10 @@ HEARTBEAT_SECONDS = 1.0
 _RECONNECT_SECONDS = 0.5
 _NO_FAULT = Decision()
 log = logging.getLogger("mockserver.fleet")
+STORE_TIMEOUT_SECONDS = 0.9
+"""The longest a call to the store may wait for its answer: a control request on a store that does not
+answer is refused (503, saying why) within a second; every call the mock makes is a few keys or one
+short script, answered in well under a millisecond by a store that works."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,10 @@ class RedisBackend:
         self.worker = worker_name()
         self._held = self._load()
         self._client = aioredis.Redis.from_url(
-            url, socket_connect_timeout=1, socket_timeout=5, retry=Retry(NoBackoff(), 0)
+            url,
+            socket_connect_timeout=STORE_TIMEOUT_SECONDS,
+            socket_timeout=STORE_TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), 0),
         )
         self._admissions = AdmissionQueue(self._client, keys, journal_limit)
         self._commit = self._client.register_script(scripts.COMMIT)

@@ -78,7 +78,7 @@ def test_public_requests_go_on_within_a_bounded_wait(fleet_on_its_own_redis: tup
         began = time.perf_counter()
         refused = client.post(f"{AGENT}/agent-idle/interactions", json={"type": "Chat"})
         assert refused.status_code == 503 and "nothing was changed" in refused.json()["message"]
-        assert time.perf_counter() - began < 6
+        assert time.perf_counter() - began < 1.5  # the store's timeout is 0.9 s; the rest is two shared cores
 
         os.kill(server.process.pid, signal.SIGCONT)
         chat = started_once_answering(client, "Chat")["guid"]
