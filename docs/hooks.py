@@ -1,7 +1,8 @@
 """mkdocs hooks: pages generated from the code at build time, so they cannot drift from it.
 
 `<!-- generated: cli -->` becomes the help of every command, from the argument parsers;
-`<!-- generated: rules -->` becomes the judge's rules, from the registry.
+`<!-- generated: rules -->` becomes the judge's rules, from the registry; `<!-- generated: control-plane -->`
+the control plane's routes, from its served document.
 """
 
 from __future__ import annotations
@@ -60,7 +61,52 @@ def rules_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
-GENERATED = {"cli": cli_reference, "rules": rules_reference}
+def control_plane_reference() -> str:
+    """The control plane's routes, from the document the mock serves (the one home of its routes)."""
+    from mockserver.control.document import served_document
+
+    document = served_document()
+
+    def resolved(node: Any) -> Any:
+        while isinstance(node, dict) and "$ref" in node:
+            target: Any = document
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part]
+            node = target
+        return node
+
+    def body(operation: dict[str, Any]) -> str:
+        content = resolved(operation.get("requestBody", {})).get("content", {})
+        if not content:
+            return ""
+        schema = resolved(next(iter(content.values())).get("schema", {}))
+        if "oneOf" in schema and "discriminator" in schema:
+            return (
+                "by `" + schema["discriminator"]["propertyName"] + "`: " + ", ".join(schema["discriminator"]["mapping"])
+            )
+        if (
+            "x-json-schema" in schema
+            or schema.get("required") == ["tokens", "accounts"]
+            or "events" in schema.get("properties", {})
+        ):
+            kinds = " or ".join(name.split("/")[1].upper() for name in content)
+            return f"a document ({kinds})"
+        required = set(schema.get("required", []))
+        fields = [f"{name}{'' if name in required else '?'}" for name in schema.get("properties", {})]
+        return "`{" + ", ".join(fields) + "}`" if fields else ""
+
+    lines = ["| method | path | what it does | body | answers |", "|---|---|---|---|---|"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "put", "post", "delete", "patch"):
+                continue
+            statuses = ", ".join(sorted(operation.get("responses", {})))
+            summary = operation.get("summary", "").replace("|", "\\|")
+            lines.append(f"| {method.upper()} | `{path}` | {summary} | {body(operation)} | {statuses} |")
+    return "\n".join(lines) + "\n"
+
+
+GENERATED = {"cli": cli_reference, "rules": rules_reference, "control-plane": control_plane_reference}
 
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:

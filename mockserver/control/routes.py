@@ -1,26 +1,8 @@
-"""The control plane under /__admin, outside the public API.
+"""The control plane under /__admin, outside the public API: one handler per operation of its document.
 
-    GET       /__admin/health                    status, version, uptime, state version, store (no token needed)
-    GET       /__admin/openapi.json              this plane described by OpenAPI; Swagger UI at /__admin/docs/
-    GET       /__admin/ui/                       the live console (control/console.py)
-    GET  PUT  /__admin/state                     read / replace the whole state
-    POST      /__admin/reset                     back to the startup fixtures (journal and faults cleared)
-    POST      /__admin/accounts/{a}/agents       add an agent {id}
-    POST      /__admin/accounts/{a}/agents/{g}/interactions
-                                                 start an interaction {type, direction?, guid?, channelGuid?}
-    POST      .../interactions/{guid}/channels   add a channel starting now {channelGuid?}
-    POST      /__admin/accounts/{a}/agents/{g}/channels/{channelGuid}/end    end a channel {at?}
-    GET       /__admin/accounts/{a}/agents/{g}/answers    what v1 and v2 answer now (?size&type&activeLiveFirst)
-    POST      /__admin/tokens                    add a token {account, token?, expires?}
-    DELETE    /__admin/tokens/{token}            revoke it
-    GET  PUT  DELETE /__admin/clock              read / freeze {now?} / release the clock
-    POST      /__admin/clock/advance             move a frozen clock {seconds}
-    GET  DELETE /__admin/journal                 the requests served (filters: ?agent=&status=...) / clear
-    GET  POST DELETE /__admin/faults             list / inject / clear faults; DELETE /__admin/faults/{id}
-    GET  PUT  DELETE /__admin/scenario           where the scenario is / play one (a scenario document) / stop it
-    POST      /__admin/scenario/pause|resume     hold it / go on
-    POST      /__admin/scenario/seek             jump forward {seconds}
-    PUT       /__admin/simulation                play a seeded contact centre {agents?, seed?, history?}
+The routes are the document's (`control/openapi.yaml`, served at /__admin/openapi.json, browsable at
+/__admin/docs/); `docs/reference/control-plane.md` lists them, generated from it, and a test checks
+the server serves exactly them. Around them: Swagger UI's page and files, and the live console.
 
 Answers are JSON: what was created or changed, or `{"message"}` (with `errors` for a refused document);
 503 when the shared store of a fleet cannot be reached (nothing was changed).

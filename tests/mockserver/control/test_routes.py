@@ -204,3 +204,27 @@ def test_options_on_every_admin_path_lists_every_method_it_serves() -> None:
             assert answered.status_code == 405, path
             allowed = {m.strip() for m in answered.headers["allow"].split(",")}
             assert served <= allowed, f"{path}: Allow {sorted(allowed)} lacks {sorted(served - allowed)}"
+
+
+def test_the_server_serves_exactly_the_documents_routes() -> None:
+    """The document is the routes table: every operation it describes is served, and nothing else but
+    the pages around it (Swagger UI, the console)."""
+    from starlette.routing import Route
+
+    from mockserver import Settings, create_app
+    from tests.control_plane_document import DOCUMENT
+
+    documented = {
+        (path, method.upper())
+        for path, item in DOCUMENT["paths"].items()
+        for method in item
+        if method in ("get", "put", "post", "delete", "patch")
+    }
+    pages = {"/__admin/docs/", "/__admin/ui/", "/__admin/ui/login"}
+    served = {
+        (route.path.replace("{token:path}", "{token}"), method)
+        for route in create_app(Settings(port=0)).admin_app.routes
+        if isinstance(route, Route) and route.path not in pages
+        for method in (route.methods or ()) - {"HEAD"}
+    }
+    assert served == documented
