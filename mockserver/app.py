@@ -1,6 +1,7 @@
 """create_app(settings): the mock as one ASGI application, with no module-level state.
 
-/__admin/...                          -> the control plane (admin.py)
+/__admin/...                          -> the control plane (control/routes.py)
+/Auth/connect/token                   -> the platform's token endpoint (authentication/token.py)
 the spec's route                      -> admitted by the backend (state, faults, journal), then:
     GET, HEAD                         -> api.LatestInteractions
     any other method                  -> 405 with Allow
@@ -29,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from mockserver.api.operation import ALLOWED_METHODS, LatestInteractions
 from mockserver.api.request import PublicRequest
 from mockserver.api.served import ServedApi
+from mockserver.authentication.token import TOKEN_PATH, TokenEndpoint
 from mockserver.backends import Backend, InProcessBackend
 from mockserver.backends.base import Answer, StateHook
 from mockserver.clock import AcceleratedClock
@@ -108,6 +110,8 @@ class MockServer:
     simulation: SimulationSettings | None = None
     """Played from the start (`Settings.simulate`)."""
     player: ScenarioPlayer = field(init=False)
+    token_endpoint: TokenEndpoint = field(init=False)
+    """`POST /Auth/connect/token`: the tokens this mock's clients fetch, on its own port."""
     """Plays scenarios on the mock's clock (on a fleet, from the store's record)."""
     admin_app: Any = field(init=False)
     cors: Cors | None = field(init=False)
@@ -118,6 +122,7 @@ class MockServer:
 
     def __post_init__(self) -> None:
         self.player = ScenarioPlayer(self.backend, extras=self.served.extras)
+        self.token_endpoint = TokenEndpoint(self.backend.current, self.backend.change)
         self.admin_app = self._admin_app()
         self.cors = None if self.settings.cors is None else Cors.around(self._dispatch, self.settings.cors)
 
@@ -167,6 +172,8 @@ class MockServer:
             await self.admin_app(scope, receive, send)
         elif match := parts.served.route.match(path):
             await self._public(scope, receive, send, PublicRequest.of(scope, match["accountKey"], match["agentId"]))
+        elif path == TOKEN_PATH:
+            await self.token_endpoint(scope, receive, send)
         elif path in parts.version_views:
             view = Response(200, {"Content-Type": "application/json"}, parts.version_views[path])
             await send_response(view, scope, send)

@@ -52,6 +52,11 @@ class MockClient:
         """The public URL of an agent's latest interactions."""
         return f"{self.base_url}/{account}/agents/{agent}/latestInteractions"
 
+    @property
+    def token_url(self) -> str:
+        """The token endpoint (OAuth 2.0 client credentials) on the mock's own port."""
+        return f"{self.url}/Auth/connect/token"
+
     def _call(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
         response = self._http.request(method, path, json=body, params=params)
         payload = response.json()
@@ -113,6 +118,39 @@ class MockClient:
 
     def revoke_token(self, token: str) -> None:
         self._call("DELETE", f"/tokens/{token}")
+
+    # -- clients of the token endpoint --------------------------------------------------------------
+
+    def add_client(
+        self,
+        client_id: str,
+        client_secret: str,
+        account: str,
+        *,
+        scopes: list[str] | None = None,
+        token_lifetime: int | None = None,
+    ) -> dict[str, Any]:
+        """A client that `POST /Auth/connect/token` (`token_url`) issues tokens of `account` to."""
+        body = _without_none(
+            client_id=client_id,
+            client_secret=client_secret,
+            account=account,
+            scopes=scopes,
+            token_lifetime=token_lifetime,
+        )
+        return dict(self._call("POST", "/clients", body))
+
+    def remove_client(self, client_id: str) -> dict[str, Any]:
+        """The client goes, and every token issued to it stops working."""
+        return dict(self._call("DELETE", f"/clients/{client_id}"))
+
+    def required_scope(self) -> str | None:
+        scope = self._call("GET", "/required-scope")["required_scope"]
+        return None if scope is None else str(scope)
+
+    def require_scope(self, scope: str | None) -> None:
+        """Require `scope` of issued tokens (403 insufficient_scope without it); None: require none."""
+        self._call("PUT", "/required-scope", {"scope": scope})
 
     # -- clock --------------------------------------------------------------------------------
 

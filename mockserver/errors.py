@@ -4,6 +4,7 @@ MockError(status, message)        a refusal with an HTTP status
  ├── ApiError                     the public operation: {"message"}, rendered by ApiError.to_response
  │    ├── Unauthorized            401, adds WWW-Authenticate
  │    ├── Forbidden               403
+ │    │    └── InsufficientScope  403, adds WWW-Authenticate: Bearer error="insufficient_scope"
  │    ├── NotAcceptable           406
  │    ├── InvalidParameter        400
  │    ├── AgentNotFound           404, the page's exact message
@@ -57,6 +58,16 @@ class Unauthorized(ApiError):
 class Forbidden(ApiError):
     def __init__(self, account_key: str) -> None:
         super().__init__(403, f"The bearer token does not grant access to account '{account_key}'.")
+
+
+class InsufficientScope(Forbidden):
+    def __init__(self, scope: str) -> None:
+        ApiError.__init__(
+            self,
+            403,
+            f"The bearer token was not granted the scope '{scope}' this operation requires.",
+            {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+        )
 
 
 class NotAcceptable(ApiError):

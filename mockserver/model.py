@@ -38,14 +38,37 @@ class Interaction:
     """Fields the spec declares that the mock does not know, for each of its channels that gives none."""
 
 
+DEFAULT_TOKEN_LIFETIME = 7200
+"""Seconds a token issued by the token endpoint is valid (the platform's two hours)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     token: str
     account: str
     expires: datetime | None
+    scopes: tuple[str, ...] = ()
+    """What it was granted (a token written in the fixtures has every scope the mock may require)."""
+    client: str | None = None
+    """The client it was issued to by the token endpoint; None for a token written in the fixtures."""
 
     def expired_at(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now
+
+    def has_scope(self, scope: str) -> bool:
+        return self.client is None or scope in self.scopes
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """An OAuth client of the platform's Authentication API: what the token endpoint issues tokens to."""
+
+    client_id: str
+    secret: str = field(repr=False)
+    account: str
+    scopes: tuple[str, ...] = ()
+    """The scopes it may be granted (all of them when it asks for none)."""
+    token_lifetime: int = DEFAULT_TOKEN_LIFETIME
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +96,10 @@ class State:
     document: Mapping[str, Any] | None
     """The fixture document this state was loaded from, as given, which GET /__admin/state shows;
     None after a control change, which edits the state itself (fixtures.to_document renders it)."""
+    clients: Mapping[str, Client] = field(default_factory=dict)
+    """The token endpoint's clients, by client id."""
+    required_scope: str | None = None
+    """A scope the operation requires of tokens the token endpoint issued (403 insufficient_scope)."""
 
     def agent(self, account_key: str, agent_id: str) -> Agent | None:
         account = self.accounts.get(account_key)

@@ -139,7 +139,7 @@ def _body_of(message: Message, *, response_to: Message | None = None) -> _Body:
         return _Body(message, length=None, chunked=True, until_close=False)
     lengths = message.header(b"content-length")
     if lengths:
-        if not lengths[0].strip().isdigit():
+        if not (lengths[0].strip().isascii() and lengths[0].strip().isdigit()):
             raise ValueError("an invalid Content-Length")
         return _Body(message, length=int(lengths[0]), chunked=False, until_close=False)
     return _Body(message, length=0, chunked=False, until_close=response_to is not None)
@@ -456,7 +456,7 @@ def _keep(message: Message, chunk: bytes | bytearray) -> None:
 
 def _status(response: Message) -> int:
     parts = response.first_line.split(b" ", 2)
-    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    return int(parts[1]) if len(parts) > 1 and parts[1].isascii() and parts[1].isdigit() else 0
 
 
 def _wants_close(message: Message) -> bool:

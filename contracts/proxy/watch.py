@@ -255,7 +255,7 @@ def _raw_key(relayed: Relayed, path: str, query: str) -> int:
 
 def _status(response: Message) -> int:
     parts = response.first_line.split(b" ", 2)
-    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    return int(parts[1]) if len(parts) > 1 and parts[1].isascii() and parts[1].isdigit() else 0
 
 
 def _decoded(response: Message, headers: dict[str, str]) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mockserver.errors import Forbidden, Unauthorized
+from mockserver.errors import Forbidden, InsufficientScope, Unauthorized
 from mockserver.model import State, Token
 
 
@@ -43,6 +43,13 @@ def authenticate(authorization: Sequence[str], state: State) -> Token:
     if token.expired_at(state.clock.now()):
         raise Unauthorized("The bearer token has expired.", token_sent=True)
     return token
+
+
+def require_scope(token: Token, scope: str | None) -> None:
+    """Step 2 too: a token the token endpoint issued without the scope the operation requires (a
+    setting of the state; none by default, as the page names none) is a 403 insufficient_scope."""
+    if scope is not None and not token.has_scope(scope):
+        raise InsufficientScope(scope)
 
 
 def authorize(token: Token, account_key: str) -> None:

@@ -1,7 +1,7 @@
 """The public operation: the contract's checks in order, then the answer.
 
 state   = the one state the backend admitted the request against
-401/403 = auth.authenticate, auth.authorize
+401/403 = auth.authenticate, auth.authorize (and auth.require_scope, when the state requires one)
 406     = negotiation.choose_version
 400     = query rules, versions that list (2 and later) only
 404     = the agent in that account
@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from mockserver.api.auth import authenticate, authorize
+from mockserver.api.auth import authenticate, authorize, require_scope
 from mockserver.api.negotiation import choose_version
 from mockserver.api.query import QueryRules, V2Query
 from mockserver.api.request import PublicRequest
@@ -51,6 +51,7 @@ class LatestInteractions:
         assert request.account is not None and request.agent is not None
         token = self.authenticate(request.authorization, state)
         self.authorize(token, request.account)
+        require_scope(token, state.required_scope)
         version = self.negotiate(request.accept)
         listing = self.representations.lists(version)
         list_query = self.parse_query(parse_query(request.query_string)) if listing else None

@@ -38,7 +38,7 @@ from mockserver.control.explanations import Explainer
 from mockserver.errors import ApiError, ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
 from mockserver.fixtures.check import build_state
-from mockserver.fixtures.documents import dump_document, to_document
+from mockserver.fixtures.documents import dump_document, to_document, without_secrets
 from mockserver.fixtures.load import parse_text
 from mockserver.payload import Payload
 from mockserver.scenarios.document import build_scenario
@@ -77,7 +77,7 @@ def create_admin_app(
     async def get_state(request: Request) -> Response:
         state = await backend.current()
         document = state.document if state.document is not None else to_document(state)  # as given
-        return Response(dump_document(document), media_type="application/json")
+        return Response(dump_document(without_secrets(document)), media_type="application/json")
 
     async def put_state(request: Request) -> Response:
         text = await _body_text(request)
@@ -115,6 +115,21 @@ def create_admin_app(
     async def add_token(request: Request) -> Response:
         body = await _json(request)
         return await apply(lambda s: control.add_token(s, body), 201)
+
+    async def add_client(request: Request) -> Response:
+        body = await _json(request)
+        return await apply(lambda s: control.add_client(s, body), 201)
+
+    async def remove_client(request: Request) -> Response:
+        client_id = request.path_params["client"]
+        return await apply(lambda s: control.remove_client(s, client_id))
+
+    async def get_required_scope(request: Request) -> Response:
+        return JSONResponse({"required_scope": (await backend.current()).required_scope})
+
+    async def set_required_scope(request: Request) -> Response:
+        body = await _json(request)
+        return await apply(lambda s: control.set_required_scope(s, body))
 
     async def revoke_token(request: Request) -> Response:
         # {token:path}: a token may hold '/', which reaches the route decoded from %2F.
@@ -261,7 +276,7 @@ def create_admin_app(
 
     async def remove_fault(request: Request) -> Response:
         raw = request.path_params["fault"]
-        if not raw.isdigit() or len(raw) > 18:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             raise ControlError(404, f"Unknown fault {raw[:40]!r}.")
         await backend.remove_fault(int(raw))
         return JSONResponse({"removed": int(raw)})
@@ -306,6 +321,10 @@ def create_admin_app(
         (f"{agent}/answers", agent_answers, "GET"),
         ("/__admin/tokens", add_token, "POST"),
         ("/__admin/tokens/{token:path}", revoke_token, "DELETE"),
+        ("/__admin/clients", add_client, "POST"),
+        ("/__admin/clients/{client}", remove_client, "DELETE"),
+        ("/__admin/required-scope", get_required_scope, "GET"),
+        ("/__admin/required-scope", set_required_scope, "PUT"),
         ("/__admin/clock", get_clock, "GET"),
         ("/__admin/clock", freeze_clock, "PUT"),
         ("/__admin/clock", release_clock, "DELETE"),

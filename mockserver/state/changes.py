@@ -21,8 +21,14 @@ from mockserver.api.answers import answers_of, prepare_agent
 from mockserver.api.representation import precise_rfc3339, rfc3339
 from mockserver.clock import FrozenClock, SystemClock, in_utc
 from mockserver.errors import ControlError
-from mockserver.fixtures.documents import channel_document, interaction_document, token_document
-from mockserver.model import NO_EXTRA, Account, Agent, Channel, Interaction, State, Token
+from mockserver.fixtures.documents import (
+    SECRET_SHOWN,
+    channel_document,
+    client_document,
+    interaction_document,
+    token_document,
+)
+from mockserver.model import NO_EXTRA, Account, Agent, Channel, Client, Interaction, State, Token
 
 Created = dict[str, Any]
 T = TypeVar("T")
@@ -211,6 +217,45 @@ def _add_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     return replace(state, tokens={**state.tokens, value: token}, document=None), token_document(token)
 
 
+def _issue_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    """A grant of the token endpoint: a new token of the client's account, valid until `expires`."""
+    client = state.clients.get(args["client"])
+    if client is None:
+        raise ControlError(404, f"Unknown client {args['client']!r}.")
+    if args["token"] in state.tokens:
+        raise ControlError(409, "That token already exists.")
+    token = Token(args["token"], client.account, moment(args["expires"]), tuple(args["scopes"]), client.client_id)
+    return replace(state, tokens={**state.tokens, token.token: token}, document=None), {"expires": args["expires"]}
+
+
+def _add_client(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    if args["client_id"] in state.clients:
+        raise ControlError(409, f"Client {args['client_id']!r} already exists.")
+    client = Client(
+        args["client_id"], args["client_secret"], args["account"], tuple(args["scopes"]), args["token_lifetime"]
+    )
+    shown = {**client_document(client), "client_secret": SECRET_SHOWN}
+    return replace(state, clients={**state.clients, client.client_id: client}, document=None), shown
+
+
+def _remove_client(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    """The client goes, and every token issued to it stops working."""
+    client_id = args["client_id"]
+    if client_id not in state.clients:
+        raise ControlError(404, f"Unknown client {client_id!r}.")
+    clients = {key: client for key, client in state.clients.items() if key != client_id}
+    tokens = {key: token for key, token in state.tokens.items() if token.client != client_id}
+    revoked = len(state.tokens) - len(tokens)
+    return replace(state, clients=clients, tokens=tokens, document=None), {
+        "removed": client_id,
+        "revoked_tokens": revoked,
+    }
+
+
+def _set_required_scope(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
+    return replace(state, required_scope=args["scope"], document=None), {"required_scope": args["scope"]}
+
+
 def _revoke_token(state: State, args: Mapping[str, Any]) -> tuple[State, Created]:
     revoked = state.tokens.get(args["token"])
     if revoked is None:
@@ -271,6 +316,10 @@ _OPERATIONS: dict[str, Callable[[State, Mapping[str, Any]], tuple[State, Created
     "add_channel": _add_channel,
     "end_channel": _end_channel,
     "add_token": _add_token,
+    "issue_token": _issue_token,
+    "add_client": _add_client,
+    "remove_client": _remove_client,
+    "set_required_scope": _set_required_scope,
     "revoke_token": _revoke_token,
     "set_clock": _set_clock,
 }

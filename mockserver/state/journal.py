@@ -175,7 +175,7 @@ def _whole(filters: dict[str, str], name: str, what: str) -> int | None:
     raw = filters.pop(name, None)
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ControlError(400, f"Filter '{name}' must be {what} (a whole number), got {raw[:40]!r}.")
     return int(raw)
 

@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 # MockClient's methods and the operations they call: one each way.
 CLIENT_OPERATIONS = {
+    "add_client": "addClient",
+    "remove_client": "removeClient",
+    "required_scope": "getRequiredScope",
+    "require_scope": "setRequiredScope",
     "health": "health",
     "state": "getState",
     "set_state": "putState",
@@ -49,7 +53,7 @@ CLIENT_OPERATIONS = {
     "seek_scenario": "seekScenario",
     "stop_scenario": "stopScenario",
 }
-NOT_CONTROL_CALLS = {"close", "endpoint", "token_fingerprint"}
+NOT_CONTROL_CALLS = {"close", "endpoint", "token_fingerprint", "token_url"}
 NOT_FOR_A_CLIENT = {"controlPlaneDocument"}
 
 

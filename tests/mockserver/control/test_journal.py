@@ -171,3 +171,10 @@ def test_last_keeps_the_newest_of_those_selected(client: httpx.Client) -> None:
     assert [entry["id"] for entry in of_one_agent] == [every[2]["id"]]
     assert client.get("/__admin/journal", params={"last": "0"}).json()["requests"] == []
     assert client.get("/__admin/journal", params={"last": "-1"}).status_code == 400
+
+
+def test_a_window_filter_in_other_digits_is_a_400_not_a_500(client: httpx.Client) -> None:
+    for value in ("³", "١٢", "²3"):  # str.isdigit() holds for these; int() does not read them
+        refused = client.get("/__admin/journal", params={"last": value})
+        assert refused.status_code == 400 and "'last'" in refused.json()["message"]
+        assert client.delete(f"/__admin/faults/{value}").status_code == 404
