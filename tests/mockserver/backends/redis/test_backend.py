@@ -295,3 +295,18 @@ def test_the_judge_finds_the_fleet_an_exact_twin(fleet: Fleet, capsys: pytest.Ca
 
     assert main(check_args(fleet.url + "/v0", "--expect-state", str(DEFAULT_FIXTURES))) == 0
     assert "0 failed" in capsys.readouterr().out
+
+
+def test_a_token_issued_by_one_worker_is_valid_on_every_worker_and_expires_on_the_fleets_clock(fleet: Fleet) -> None:
+    first, second = (httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) for port in fleet.ports)
+    grant = {"grant_type": "client_credentials", "client_id": "client-a1b2c3d4e5", "client_secret": "secret-a1b2c3d4e5"}
+    with first, second:
+        try:
+            first.put("/__admin/clock", json={}).raise_for_status()
+            token = first.post("/Auth/connect/token", data=grant).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}", "Accept": V1}
+            assert second.get(path("agent-7"), headers=headers).status_code == 200
+            second.post("/__admin/clock/advance", json={"seconds": 7200}).raise_for_status()
+            assert first.get(path("agent-7"), headers=headers).status_code == 401
+        finally:
+            first.post("/__admin/reset").raise_for_status()
