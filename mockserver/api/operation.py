@@ -51,7 +51,8 @@ class LatestInteractions:
         assert request.account is not None and request.agent is not None
         token = self.authenticate(request.authorization, state)
         self.authorize(token, request.account)
-        require_scope(token, state.required_scope)
+        if state.required_scope is not None:  # none by default: no call on the request path
+            require_scope(token, state.required_scope)
         version = self.negotiate(request.accept)
         listing = self.representations.lists(version)
         list_query = self.parse_query(parse_query(request.query_string)) if listing else None
