@@ -23,6 +23,7 @@ from mockserver.settings import parse_versions
 if TYPE_CHECKING:
     from contracts.oracle import KnownData
     from contracts.target import Target
+    from contracts.tokens import Grant
     from mockserver.spec import SpecDocument
 
 # Each command imports what it runs when it runs: `contracts diff` and `--help` load no HTTP client,
@@ -83,6 +84,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--expired-token",
         help="an expired token of the account, for the expiry rule (with --expect-state: one the document holds)",
     )
+    fetched = check.add_argument_group(
+        "tokens the judge fetches itself (OAuth 2.0 client credentials; instead of --token and --foreign-token)"
+    )
+    fetched.add_argument(
+        "--token-url", metavar="URL", help="the token endpoint, e.g. http://127.0.0.1:8080/Auth/connect/token"
+    )
+    fetched.add_argument("--client-id", help="a client of --account: its token is the run's --token")
+    fetched.add_argument(
+        "--client-secret-env",
+        metavar="VARIABLE",
+        help="the variable holding its secret (default: $LATEST_INTERACTIONS_CLIENT_SECRET); never on the command line",
+    )
+    fetched.add_argument("--client-secret-file", type=Path, metavar="PATH", help="a file holding its secret instead")
+    fetched.add_argument("--scope", help="the scope to ask for (default: none, so the client's own)")
+    fetched.add_argument(
+        "--foreign-client-id", help="a client of another account: its token is the run's --foreign-token"
+    )
+    fetched.add_argument(
+        "--foreign-client-secret-env", metavar="VARIABLE", help="the variable holding that client's secret"
+    )
+    fetched.add_argument("--foreign-client-secret-file", type=Path, metavar="PATH", help="a file holding it instead")
     check.add_argument("--html", type=Path, metavar="PATH", help="write one offline HTML report here")
     check.add_argument(
         "--hostile",
@@ -273,6 +295,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     import contracts.checks  # noqa: F401  (registers the rules)
+    from contracts.failures import CannotJudge
     from contracts.oracle import KnownData
     from contracts.registry import RULES
     from contracts.target import Target
@@ -282,6 +305,7 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"unknown rule(s) {', '.join(unknown)}; the rules are: {', '.join(sorted(RULES))}")
     try:
         known = KnownData.load(args.expect_state) if args.expect_state else None
+        grants = _fetched_tokens(args)
         given = _given_or_known(args, known)
         target = Target(
             base_url=args.base_url,
@@ -294,9 +318,14 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             known_data=known,
             hostile=args.hostile,
             spec=args.spec,
+            token_url=args.token_url,
+            grant=grants[0],
         )
     except ValueError as error:
         parser.error(str(error))
+    except CannotJudge as error:
+        print(f"contracts: cannot judge: {error}", file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
     return judge(
         target,
         max_examples=args.max_examples,
@@ -305,6 +334,43 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         rule_ids=args.rules,
         html=args.html,
     )
+
+
+def _fetched_tokens(args: argparse.Namespace) -> tuple[Grant | None, Grant | None]:
+    """With --client-id (and --foreign-client-id), the tokens fetched from --token-url, set as the run's
+    --token (and --foreign-token); a token given as well is refused (one source each)."""
+    import httpx
+
+    from contracts.tokens import ClientCredentials, fetch_token
+
+    wanted = [("client", args.client_id, "token"), ("foreign_client", args.foreign_client_id, "foreign_token")]
+    if not any(client_id for _, client_id, _ in wanted):
+        if args.token_url:
+            raise ValueError("--token-url needs --client-id (and --foreign-client-id for the 403 rule)")
+        return None, None
+    if not args.token_url:
+        raise ValueError("--client-id needs --token-url, the token endpoint to fetch its token from")
+    grants: list[Grant | None] = []
+    with httpx.Client(timeout=10, follow_redirects=False) as client:
+        for prefix, client_id, token_option in wanted:
+            if not client_id:
+                grants.append(None)
+                continue
+            if getattr(args, token_option):
+                raise ValueError(
+                    f"give --{token_option.replace('_', '-')} or --{prefix.replace('_', '-')}-id, not both"
+                )
+            credentials = ClientCredentials.read(
+                args.token_url,
+                client_id,
+                secret_env=getattr(args, f"{prefix}_secret_env"),
+                secret_file=getattr(args, f"{prefix}_secret_file"),
+                scope=args.scope,
+            )
+            grant = fetch_token(credentials, client)
+            setattr(args, token_option, grant.access_token)
+            grants.append(grant)
+    return grants[0], grants[1]
 
 
 @dataclass(frozen=True)

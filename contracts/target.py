@@ -14,6 +14,7 @@ from mockserver.spec import SpecDocument
 
 if TYPE_CHECKING:
     from contracts.oracle import KnownData
+    from contracts.tokens import Grant
 
 V1 = "application/json;version=1"
 V2 = "application/json;version=2"
@@ -40,6 +41,10 @@ class Target:
     """Send more and larger hostile inputs (`--hostile`) than the default run's bounded set."""
     spec: SpecDocument = field(default_factory=project_spec, repr=False, compare=False)
     """The document the server is judged by (every rule reads this one, never another)."""
+    token_url: str | None = None
+    """The token endpoint the judge fetched `token` from (`--token-url`), judged by its own rules."""
+    grant: Grant | None = field(default=None, repr=False, compare=False)
+    """What the token endpoint answered the grant of `token`."""
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)

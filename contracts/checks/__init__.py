@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import importlib
 
-PARTS = ("auth", "order", "negotiation", "v1", "v2", "cross_version", "errors", "hostile", "schema", "known_data")
+PARTS = (
+    "token_endpoint",
+    "auth",
+    "order",
+    "negotiation",
+    "v1",
+    "v2",
+    "cross_version",
+    "errors",
+    "hostile",
+    "schema",
+    "known_data",
+)
 """The parts of the contract, in the order their probing rules run and are reported."""
 
 for _part in PARTS:

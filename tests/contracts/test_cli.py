@@ -39,6 +39,9 @@ def test_the_mock_passes_every_rule(mock: RunningMock, tmp_path: Path, capsys: p
         "known_data_v2_lists_are_exact",
         "known_data_durations_are_floored",
         "known_data_tokens_open_their_account_only",
+        # Judged only with --token-url and --client-id (tests/contracts/test_tokens.py).
+        "token_endpoint_answers_a_bearer_token",
+        "token_endpoint_refuses_a_wrong_secret",
     }
 
 
