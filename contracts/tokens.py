@@ -65,7 +65,9 @@ def fetch_token(credentials: ClientCredentials, client: httpx.Client) -> Grant:
     try:
         answer = client.post(credentials.token_url, data=form, headers={"Accept": "application/json"})
     except httpx.HTTPError as failure:
-        raise CannotJudge(f"cannot reach the token endpoint {credentials.token_url}: {type(failure).__name__}") from None
+        raise CannotJudge(
+            f"cannot reach the token endpoint {credentials.token_url}: {type(failure).__name__}"
+        ) from None
     try:
         body = answer.json()
     except ValueError:
