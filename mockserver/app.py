@@ -255,8 +255,7 @@ def create_app(
     """
     settings = settings or Settings()
     quiet_dropped_connections()
-    if served is None:
-        served = ServedApi.load(settings.spec, None if settings.versions_from_spec else settings.versions)
+    served = served or served_by(settings)
     settings = settings.replace(versions=served.versions)
     scenario = load_scenario_file(settings.scenario, served.extras) if settings.scenario is not None else None
     backend = create_backend(settings, state, on_state, store_ready=store_ready, served=served)
@@ -270,6 +269,11 @@ def create_app(
         if settings.simulate
         else None,
     )
+
+
+def served_by(settings: Settings) -> ServedApi:
+    """The API `settings` ask for: their spec, with the versions given or, unless given, all it declares."""
+    return ServedApi.load(settings.spec, None if settings.versions_from_spec else settings.versions)
 
 
 def create_backend(
@@ -308,7 +312,6 @@ def prepare_store(settings: Settings, state: State | None = None, served: Served
     from mockserver.backends.redis.setup import initialize_store
 
     assert settings.store is not None
-    if served is None:
-        served = ServedApi.load(settings.spec, None if settings.versions_from_spec else settings.versions)
+    served = served or served_by(settings)
     document = (state if state is not None else load_fixture_file(settings.fixtures, extras=served.extras)).document
     return initialize_store(settings.store, document, prefix=settings.store_prefix, replace=settings.replace_store)

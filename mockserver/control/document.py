@@ -4,7 +4,8 @@ embedded where it names them (`x-json-schema`), so a generated client types a st
 as the mock checks it, and the two schemas keep one home each.
 
 JSON Schema 2020-12 becomes OpenAPI 3.0's dialect on the way: `$defs` move to `components/schemas`
-(prefixed by the document's name), and `oneOf: [X, {type: null}]` becomes `allOf: [X]` with `nullable`.
+(prefixed by the document's name), `oneOf: [X, {type: null}]` becomes X written out in place with
+`nullable` (and null in its enum), and a property's `true` becomes `{}`.
 """
 
 from __future__ import annotations

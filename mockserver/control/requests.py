@@ -16,8 +16,8 @@ from mockserver.api.representation import precise_rfc3339
 from mockserver.api.shapes import ExtraField, extra_values
 from mockserver.clock import SystemClock
 from mockserver.errors import ControlError
-from mockserver.fixtures.check import MAX_TOKEN_LIFETIME, is_scope
-from mockserver.model import DEFAULT_TOKEN_LIFETIME, DIRECTIONS, INTERACTION_TYPES, State
+from mockserver.fixtures.check import check_client, is_scope
+from mockserver.model import DIRECTIONS, INTERACTION_TYPES, State
 from mockserver.payload import Payload
 from mockserver.state.changes import Change
 
@@ -111,26 +111,15 @@ def add_token(state: State, body: Any) -> Change:
 
 
 def add_client(state: State, body: Any) -> Change:
-    payload = Payload(body, ("client_id", "client_secret", "account", "scopes", "token_lifetime"))
-    client_id = payload.text("client_id", required=True)
-    secret = payload.text("client_secret", required=True)
-    account = payload.text("account", required=True)
-    scopes = payload.body.get("scopes", [])
-    if not isinstance(scopes, list) or not all(is_scope(scope) for scope in scopes):
-        raise ControlError(400, "Field 'scopes' must be a list of scopes (printable characters, no space).")
-    lifetime = payload.body.get("token_lifetime", DEFAULT_TOKEN_LIFETIME)
-    if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not 1 <= lifetime <= MAX_TOKEN_LIFETIME:
-        raise ControlError(
-            400, f"Field 'token_lifetime' must be whole seconds from 1 to {MAX_TOKEN_LIFETIME}, got {lifetime!r}."
-        )
+    client = check_client(body)
     return Change(
         "add_client",
         {
-            "client_id": client_id,
-            "client_secret": secret,
-            "account": account,
-            "scopes": list(scopes),
-            "token_lifetime": lifetime,
+            "client_id": client.client_id,
+            "client_secret": client.secret,
+            "account": client.account,
+            "scopes": list(client.scopes),
+            "token_lifetime": client.token_lifetime,
         },
     )
 

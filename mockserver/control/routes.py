@@ -38,7 +38,7 @@ from mockserver.control.explanations import Explainer
 from mockserver.errors import ApiError, ControlError
 from mockserver.fixtures.bounds import DocumentRejected, parse_json
 from mockserver.fixtures.check import build_state
-from mockserver.fixtures.documents import dump_document, to_document, without_secrets
+from mockserver.fixtures.documents import SECRET_SHOWN, dump_document, to_document
 from mockserver.fixtures.load import parse_text
 from mockserver.payload import Payload
 from mockserver.scenarios.document import build_scenario
@@ -46,7 +46,7 @@ from mockserver.scenarios.player import ScenarioPlayer
 from mockserver.scenarios.simulation import SimulationSettings
 from mockserver.state.changes import apply as apply_change
 from mockserver.state.changes import clock_view
-from mockserver.state.journal import check_filters, select, window, worker_name
+from mockserver.state.journal import check_filters, fingerprint, select, window, worker_name
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 SWAGGER_PAGE = """<!doctype html>
@@ -357,6 +357,29 @@ def create_admin_app(
         ],
         exception_handlers={HTTPException: http_error},
     )
+
+
+def without_secrets(document: Any) -> Any:
+    """The document as the control plane shows it: each client's secret masked, and each token the token
+    endpoint issued shown by its fingerprint (`issued:<fingerprint>`, the journal's), never in clear.
+    Tokens written in the fixtures are shown as written: they are the test's own data, which clients are
+    configured with."""
+    if not isinstance(document, dict):
+        return document
+    shown = dict(document)
+    if isinstance(shown.get("clients"), list):
+        shown["clients"] = [
+            {**client, "client_secret": SECRET_SHOWN} if isinstance(client, dict) else client
+            for client in shown["clients"]
+        ]
+    if isinstance(shown.get("tokens"), list):
+        shown["tokens"] = [
+            {**token, "token": f"issued:{fingerprint(str(token.get('token')))}"}
+            if isinstance(token, dict) and token.get("client") is not None
+            else token
+            for token in shown["tokens"]
+        ]
+    return shown
 
 
 def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
